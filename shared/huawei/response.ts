@@ -1,5 +1,5 @@
 import { ProviderError, type RecipientOutcome } from '../provider.ts';
-import { describeHuaweiCode } from './codes.ts';
+import { describeHuaweiCode, huaweiCode } from './codes.ts';
 
 /** An HTTP answer from Huawei, body as text. */
 export interface HuaweiHttpResponse {
@@ -105,7 +105,9 @@ export function requestError(
       options,
     );
   }
-  const auth = entry?.auth === true || status === 401;
+  // A code we know decides; an unknown one on a 401 is treated as an authentication failure.
+  const known = code ? huaweiCode(code) : undefined;
+  const auth = known ? known.auth === true : status === 401;
   return new ProviderError('provider_rejected', `Huawei refused the request (${what})`, {
     ...options,
     authFailure: auth,

@@ -1,0 +1,74 @@
+import * as z from 'zod/mini';
+import { describeIssues } from './http/issues.ts';
+
+const DEFAULT_ENDPOINT = 'https://smsapi.ap-southeast-1.myhuaweicloud.com:443';
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/;
+
+/** An absolute URL; plain http only to this machine (the local sandbox), never across a network. */
+const endpointUrl = z.string().check(
+  z.refine((value) => {
+    const m = /^(https?):\/\/([^/?#]+)/.exec(value);
+    if (!m?.[2] || !URL.canParse(value)) return false;
+    return m[1] === 'https' || LOOPBACK.test(m[2]);
+  }, 'must be an https:// URL (http:// is allowed for loopback addresses only)'),
+);
+
+const blankAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+const milliseconds = z.optional(
+  z.string().check(z.regex(/^[1-9]\d{0,5}$/, 'must be whole milliseconds (1-999999)')),
+);
+
+const envSchema = z.object({
+  SMS_SECRET_ID: z.string().check(z.minLength(1)),
+  HUAWEI_SMS_ENDPOINT: z._default(endpointUrl, DEFAULT_ENDPOINT),
+  HUAWEI_SMS_AUTH: z._default(z.enum(['aksk', 'wsse']), 'aksk'),
+  HUAWEI_SMS_WSSE_DIGEST: z._default(z.enum(['hex', 'raw']), 'hex'),
+  HUAWEI_SMS_CONNECT_TIMEOUT_MS: milliseconds,
+  HUAWEI_SMS_TIMEOUT_MS: milliseconds,
+  MESSAGES_TABLE: z.optional(z.string().check(z.minLength(1))),
+  STATUS_CALLBACK_URL: z.optional(endpointUrl),
+});
+
+/** The service configuration, read from the environment once per container. */
+export interface Config {
+  secretId: string;
+  huawei: {
+    endpoint: string;
+    auth: 'aksk' | 'wsse';
+    wsseDigest: 'hex' | 'raw';
+    connectTimeoutMs: number;
+    /** Longest wait for Huawei's answer to one attempt. */
+    timeoutMs: number;
+  };
+  messagesTable: string | undefined;
+  statusCallbackUrl: string | undefined;
+}
+
+/** A configuration that cannot work; the message names every bad variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Parses the environment (names fixed by SPEC "Configuration"); pure, so tests pass their own. */
+export function parseConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const input: Record<string, unknown> = {};
+  for (const key of Object.keys(envSchema.shape)) input[key] = blankAsUndefined(env[key]);
+  const result = envSchema.safeParse(input);
+  if (!result.success) {
+    const problems = describeIssues(result.error.issues).map((d) => `${d.path} ${d.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const v = result.data;
+  return {
+    secretId: v.SMS_SECRET_ID,
+    huawei: {
+      endpoint: v.HUAWEI_SMS_ENDPOINT,
+      auth: v.HUAWEI_SMS_AUTH,
+      wsseDigest: v.HUAWEI_SMS_WSSE_DIGEST,
+      connectTimeoutMs: Number(v.HUAWEI_SMS_CONNECT_TIMEOUT_MS ?? 3_000),
+      timeoutMs: Number(v.HUAWEI_SMS_TIMEOUT_MS ?? 10_000),
+    },
+    messagesTable: v.MESSAGES_TABLE,
+    statusCallbackUrl: v.STATUS_CALLBACK_URL,
+  };
+}
