@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { describeIssues } from '../../shared/http/issues.ts';
+import { maskPhone } from '../../shared/phone.ts';
+import { sendSmsRequestSchema } from '../../shared/schemas/sendSms.ts';
+
+const problems = (input: unknown) => {
+  const result = sendSmsRequestSchema.safeParse(input);
+  return result.success ? [] : describeIssues(result.error.issues);
+};
+
+describe('sendSms request schema', () => {
+  it('normalises a single number to a list and keeps optional fields', () => {
+    expect(
+      sendSmsRequestSchema.parse({ to: '+6591234567', templateId: 't', reference: 'r' }),
+    ).toEqual({
+      to: ['+6591234567'],
+      templateId: 't',
+      reference: 'r',
+    });
+  });
+
+  it('accepts 500 distinct numbers and 20 parameters, the documented maxima', () => {
+    const to = Array.from({ length: 500 }, (_, i) => `+6591${String(i).padStart(6, '0')}`);
+    const templateParas = Array.from({ length: 20 }, (_, i) => `v${i}`);
+    expect(problems({ to, templateId: 't', templateParas })).toEqual([]);
+  });
+
+  it('names the later copy of a duplicate and the first one', () => {
+    expect(
+      problems({ to: ['+6591234567', '+6598765432', '+6591234567'], templateId: 't' }),
+    ).toEqual([{ path: 'to[2]', message: 'duplicates to[0]' }]);
+  });
+
+  it('explains why numbers are refused as template parameters', () => {
+    expect(
+      problems({ to: ['+6591234567'], templateId: 't', templateParas: [123456] })[0]?.message,
+    ).toMatch(/leading zeros/);
+  });
+
+  it('lists every problem at once, in readable English', () => {
+    const found = problems({ to: ['6591234567'], templateId: '', reference: '{x}', extra: 1 });
+    expect(found.map((p) => p.path)).toEqual(['to[0]', 'templateId', 'reference', '(body)']);
+    expect(found.find((p) => p.path === '(body)')?.message).toBe('unknown field: extra');
+  });
+});
+
+describe('maskPhone', () => {
+  it('keeps the country prefix and last four digits only', () => {
+    expect(maskPhone('+6591234567')).toBe('+65****4567');
+    expect(maskPhone('+8613800001234')).toBe('+86****1234');
+    expect(maskPhone('+12')).toBe('****');
+  });
+});
