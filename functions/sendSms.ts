@@ -2,8 +2,12 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { dependencies } from '../shared/container.ts';
 import { sendSms } from '../shared/core/sendSms.ts';
+import { callbackUrl } from '../shared/delivery/callbackAuth.ts';
+import { appConfig } from '../shared/deps/config.ts';
+import { huaweiProvider } from '../shared/deps/provider.ts';
+import { secretSource } from '../shared/deps/secrets.ts';
+import { messageStore } from '../shared/deps/store.ts';
 import { bodyLimit, httpErrors, validateBody } from '../shared/http/middleware.ts';
 import { json } from '../shared/http/respond.ts';
 import { logger } from '../shared/logger.ts';
@@ -12,10 +16,10 @@ import { deadlineFromLambda } from '../shared/util/deadline.ts';
 
 /** 500 numbers and 20 parameters fit in a few KiB; anything near this is not a real request. */
 const MAX_BODY_BYTES = 64 * 1024;
-/** Time kept back from the Lambda deadline to answer (and, later, to record results). */
-const RESERVE_MS = 1_000;
+/** Time kept back from the Lambda deadline to record the results and answer. */
+const RESERVE_MS = 2_000;
 
-/** `POST /sms`: validate, send through the provider, answer `202` with a result per recipient. */
+/** `POST /sms`: validate, send through the provider, record, answer `202` per recipient. */
 export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
   .use(httpErrors(logger))
   .use(httpHeaderNormalizer())
@@ -24,10 +28,16 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error,
   .use(validateBody(sendSmsRequestSchema))
   .handler(async (event, context) => {
     logger.addContext(context);
-    const { provider, config } = dependencies();
+    const secrets = secretSource();
     const result = await sendSms(
       event.body as unknown as SendSmsRequest,
-      { provider, statusCallbackUrl: config.statusCallbackUrl, log: logger },
+      {
+        provider: huaweiProvider(),
+        store: messageStore(),
+        statusCallbackUrl: async () =>
+          callbackUrl(appConfig().statusCallbackUrl, await secrets.secret()),
+        log: logger,
+      },
       deadlineFromLambda(context, RESERVE_MS),
     );
     return json(202, result);

@@ -2,13 +2,16 @@
  * Runs the Huawei sandbox alone:
  *   node sandbox/cli.ts [--port 9090] [--host 127.0.0.1]
  *                       [--app-key K --app-secret S --sender isms...] [--slow-ms 3000]
+ *                       [--push-ak AK --push-sk SK] [--report-url URL] [--delivery-delay-ms 1000]
  */
 import { parseArgs } from 'node:util';
+import { redactUrl } from './post.ts';
 import { LOCAL_APP, type SandboxApp, startSandbox } from './server.ts';
 
 const USAGE =
   'Usage: node sandbox/cli.ts [--port 9090] [--host 127.0.0.1] ' +
-  '[--app-key K --app-secret S --sender isms...] [--slow-ms 3000]\n';
+  '[--app-key K --app-secret S --sender isms...] [--slow-ms 3000] ' +
+  '[--push-ak AK --push-sk SK] [--report-url URL] [--delivery-delay-ms 1000]\n';
 
 function fail(message: string, usage = true): never {
   process.stderr.write(`${message}\n${usage ? USAGE : ''}`);
@@ -22,6 +25,10 @@ const OPTIONS = {
   'app-secret': { type: 'string' },
   sender: { type: 'string', multiple: true },
   'slow-ms': { type: 'string' },
+  'push-ak': { type: 'string' },
+  'push-sk': { type: 'string' },
+  'report-url': { type: 'string' },
+  'delivery-delay-ms': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -54,12 +61,30 @@ const app: SandboxApp = custom
   : { ...LOCAL_APP, senders: values.sender ?? LOCAL_APP.senders };
 const slowMs = values['slow-ms'] === undefined ? undefined : Number(values['slow-ms']);
 if (slowMs !== undefined && !(slowMs >= 0)) fail(`invalid --slow-ms: ${values['slow-ms']}`);
+const pushAk = values['push-ak'];
+const pushSk = values['push-sk'];
+if ((pushAk === undefined) !== (pushSk === undefined) || pushAk === '' || pushSk === '') {
+  fail('--push-ak and --push-sk go together');
+}
+const pushKey = pushAk && pushSk ? { ak: pushAk, sk: pushSk } : undefined;
+const reportUrl = values['report-url'];
+if (reportUrl !== undefined && !/^https?:\/\/[^/?#]+/.test(reportUrl)) {
+  fail(`invalid --report-url: ${reportUrl}`);
+}
+const deliveryDelayMs =
+  values['delivery-delay-ms'] === undefined ? undefined : Number(values['delivery-delay-ms']);
+if (deliveryDelayMs !== undefined && !(deliveryDelayMs >= 0)) {
+  fail(`invalid --delivery-delay-ms: ${values['delivery-delay-ms']}`);
+}
 
 const sandbox = await startSandbox({
   apps: [app],
   host: values.host,
   port,
   ...(slowMs === undefined ? {} : { slowMs }),
+  ...(pushKey ? { pushKey } : {}),
+  ...(reportUrl === undefined ? {} : { reportUrl }),
+  ...(deliveryDelayMs === undefined ? {} : { deliveryDelayMs }),
   log: (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
 }).catch((error: unknown) =>
   fail(`cannot listen: ${error instanceof Error ? error.message : String(error)}`, false),
@@ -70,6 +95,9 @@ process.stdout.write(`App key: ${app.appKey}\n`);
 // Only the built-in local secret is printed: a secret passed on the command line stays unseen.
 if (!custom) process.stdout.write(`App secret: ${app.appSecret}\n`);
 process.stdout.write(`Sender: ${app.senders.join(', ')}\n`);
+// The pushing SK, like a custom app secret, is never printed.
+process.stdout.write(`Pushes: ${pushKey ? `signed with AK ${pushKey.ak}` : 'unsigned'}\n`);
+if (reportUrl !== undefined) process.stdout.write(`Batch report URL: ${redactUrl(reportUrl)}\n`);
 
 let stopping = false;
 const stop = (signal: string) => {

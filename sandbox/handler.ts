@@ -28,6 +28,8 @@ export interface Handled {
   appKey?: string;
   /** Recipients of a request that parsed, for the (masked) log line. */
   recipients?: string[];
+  /** Messages accepted by this request, whose reports are to be pushed. */
+  accepted?: SandboxMessage[];
 }
 
 /** Everything a request may read or change; owned by one sandbox instance. */
@@ -134,6 +136,7 @@ export function handle(
   return {
     appKey,
     recipients: parsed.request.contents.flatMap((content) => content.to),
+    accepted: result.accepted,
     outcome: reply(result.reply, delayMs),
   };
 }

@@ -1,6 +1,7 @@
 /**
- * Magic recipient numbers: each picks an outcome other than plain acceptance. All are valid
- * Singapore mobile numbers, so the relay's own validation lets them through.
+ * Magic recipient numbers: each picks an outcome other than plain acceptance (or, for `delivery`,
+ * other than a plain `DELIVRD` report). All are valid Singapore mobile numbers, so the relay's own
+ * validation lets them through.
  */
 export type MagicEffect =
   | 'hang'
@@ -12,13 +13,29 @@ export type MagicEffect =
   | 'system_error'
   | 'ip_not_whitelisted'
   | 'slow'
-  | 'reject';
+  | 'reject'
+  | 'delivery';
+
+/** What the status reports of an accepted message look like (`delivered` is the default). */
+export type DeliveryOutcome =
+  | 'delivered'
+  | 'undelivered'
+  | 'expired'
+  | 'two_part'
+  | 'duplicate'
+  | 'out_of_order'
+  | 'slow'
+  | 'never'
+  | 'two_part_mixed'
+  | 'rejected';
 
 export interface MagicNumber {
   number: string;
   effect: MagicEffect;
   /** Per-recipient status for `reject`. */
   status?: string;
+  /** Report outcome for `delivery`; accepted normally at submit. */
+  delivery?: DeliveryOutcome;
   description: string;
 }
 
@@ -88,6 +105,61 @@ export const MAGIC_NUMBERS: readonly MagicNumber[] = [
     description:
       'This recipient is refused with E200028 (template variables); others are accepted.',
   },
+  {
+    number: '+6590001001',
+    effect: 'delivery',
+    delivery: 'undelivered',
+    description: 'Accepted, then reported UNDELIV (orgCode DB:0108) after the delivery delay.',
+  },
+  {
+    number: '+6590001002',
+    effect: 'delivery',
+    delivery: 'expired',
+    description: 'Accepted, then reported EXPIRED after the delivery delay.',
+  },
+  {
+    number: '+6590001003',
+    effect: 'delivery',
+    delivery: 'two_part',
+    description:
+      'A two-part message: two DELIVRD reports (total=2, sequence 1 then 2), 300 ms apart.',
+  },
+  {
+    number: '+6590001004',
+    effect: 'delivery',
+    delivery: 'duplicate',
+    description: 'The same DELIVRD report (identical body) pushed twice, 300 ms apart.',
+  },
+  {
+    number: '+6590001005',
+    effect: 'delivery',
+    delivery: 'out_of_order',
+    description: 'DELIVRD first, then 300 ms later an ACCEPTD whose updateTime is earlier.',
+  },
+  {
+    number: '+6590001006',
+    effect: 'delivery',
+    delivery: 'slow',
+    description: 'DELIVRD only after five times the delivery delay.',
+  },
+  {
+    number: '+6590001007',
+    effect: 'delivery',
+    delivery: 'never',
+    description: 'Accepted, and never reported: no push at all.',
+  },
+  {
+    number: '+6590001008',
+    effect: 'delivery',
+    delivery: 'two_part_mixed',
+    description: 'A two-part message: part 1 DELIVRD, then 300 ms later part 2 UNDELIV.',
+  },
+  {
+    number: '+6590001009',
+    effect: 'delivery',
+    delivery: 'rejected',
+    description: 'Accepted, then reported REJECTD by the operator after the delivery delay.',
+  },
 ];
 
 /** Whole-request effects in the order they win when a request holds several. */
@@ -131,4 +203,12 @@ export function wholeRequestEffect(
 export function magicRecipientStatus(number: string): string | undefined {
   return MAGIC_NUMBERS.find((magic) => magic.effect === 'reject' && magic.number === number)
     ?.status;
+}
+
+/** How reports for an accepted recipient go: its magic delivery outcome, else `delivered`. */
+export function magicDeliveryOutcome(number: string): DeliveryOutcome {
+  return (
+    MAGIC_NUMBERS.find((magic) => magic.effect === 'delivery' && magic.number === number)
+      ?.delivery ?? 'delivered'
+  );
 }

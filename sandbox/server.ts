@@ -5,24 +5,40 @@ import { LOCAL_APP } from './apps.ts';
 import { type Handled, handle, type SandboxState } from './handler.ts';
 import { maskPhone } from './mask.ts';
 import { NonceStore } from './nonces.ts';
+import { Pusher } from './pusher.ts';
 import { gatewayError, newRequestId, type Reply, systemError } from './replies.ts';
-import type { CapturedRequest, Sandbox, SandboxMessage, SandboxOptions } from './types.ts';
+import type {
+  CapturedRequest,
+  PushAttempt,
+  Sandbox,
+  SandboxMessage,
+  SandboxOptions,
+} from './types.ts';
 import { WSSE_WINDOW_MS } from './wsse.ts';
 
 export { LOCAL_APP, LOCAL_APP_KEY, LOCAL_APP_SECRET, LOCAL_SENDER } from './apps.ts';
 export { FORM_PATH, JSON_PATH } from './handler.ts';
-export { MAGIC_NUMBERS, type MagicNumber } from './magic.ts';
+export { type DeliveryOutcome, MAGIC_NUMBERS, type MagicNumber } from './magic.ts';
+export { MAX_BATCH } from './pusher.ts';
 export type {
   CapturedRequest,
+  PushAttempt,
+  PushKey,
   Sandbox,
   SandboxApp,
   SandboxMessage,
   SandboxOptions,
 } from './types.ts';
+export { pushUplink, type UplinkOptions, type UplinkResult } from './uplink.ts';
 
 /** APIG refuses bodies over 12 MB. */
 const MAX_BODY_BYTES = 12 * 1024 * 1024;
 const DEFAULT_SLOW_MS = 3000;
+const DEFAULT_DELIVERY_DELAY_MS = 1000;
+const DEFAULT_PUSH_RETRIES = 3;
+const DEFAULT_PUSH_RETRY_DELAY_MS = 500;
+const DEFAULT_BATCH_WINDOW_MS = 200;
+const DEFAULT_PUSH_TIMEOUT_MS = 5000;
 
 function headerRecord(req: IncomingMessage): Record<string, string> {
   const headers: Record<string, string> = {};
@@ -73,6 +89,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     slowMs: options.slowMs ?? DEFAULT_SLOW_MS,
   };
   const timers = new Set<NodeJS.Timeout>();
+  const pushes: PushAttempt[] = [];
+  const pusher = new Pusher({
+    pushKey: options.pushKey,
+    reportUrl: options.reportUrl,
+    deliveryDelayMs: options.deliveryDelayMs ?? DEFAULT_DELIVERY_DELAY_MS,
+    retries: options.pushRetries ?? DEFAULT_PUSH_RETRIES,
+    retryDelayMs: options.pushRetryDelayMs ?? DEFAULT_PUSH_RETRY_DELAY_MS,
+    batchWindowMs: options.reportBatchWindowMs ?? DEFAULT_BATCH_WINDOW_MS,
+    timeoutMs: options.pushTimeoutMs ?? DEFAULT_PUSH_TIMEOUT_MS,
+    now,
+    log,
+    pushes,
+  });
 
   const send = (
     res: ServerResponse,
@@ -122,6 +151,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       send(res, captured, systemError(500));
       return;
     }
+    // Counted from acceptance, as Huawei's are: a report may beat a slow answer.
+    for (const message of handled.accepted ?? []) pusher.schedule(message);
     const { outcome } = handled;
     if (outcome.kind === 'hang') {
       log(logLine(captured, handled, 'held without an answer'));
@@ -169,13 +200,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     port: address.port,
     requests,
     messages,
+    pushes,
+    idle: () => pusher.idle(),
     reset() {
+      pusher.reset();
+      pushes.length = 0;
       requests.length = 0;
       messages.clear();
       state.nonces.clear();
       state.fired.clear();
     },
     close() {
+      pusher.close();
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       return new Promise<void>((resolve) => {

@@ -18,8 +18,46 @@ export interface SandboxOptions {
   now?: () => Date;
   /** Delay of the "slow" magic number; default 3000 ms. */
   slowMs?: number;
-  /** One line per request (never a secret, phone numbers masked); default: silent. */
+  /** One line per request and per push (never a secret, phone numbers masked); default: silent. */
   log?: (line: string) => void;
+  /** Signs every push (reports, batches) with Huawei's pushing AK/SK; default: unsigned. */
+  pushKey?: PushKey;
+  /** The app's batch report URL: reports of messages sent without `statusCallback` go here. */
+  reportUrl?: string;
+  /** Time from acceptance to an ordinary `DELIVRD` report; default 1000 ms. */
+  deliveryDelayMs?: number;
+  /** Retries of a push that did not get HTTP 200; default 3. */
+  pushRetries?: number;
+  /** Wait before the first retry, doubling each time; default 500 ms. */
+  pushRetryDelayMs?: number;
+  /** Batch reports due within this window go in one push (at most 50 each); default 200 ms. */
+  reportBatchWindowMs?: number;
+  /** A push attempt without an answer by then fails (and is retried); default 5000 ms. */
+  pushTimeoutMs?: number;
+}
+
+/** A pushing AK/SK pair (Huawei console: "pushing authentication"). */
+export interface PushKey {
+  ak: string;
+  sk: string;
+}
+
+/** One push attempt as sent, with its outcome once known. */
+export interface PushAttempt {
+  url: string;
+  /** The exact body sent. */
+  body: string;
+  /** The headers sent (as signed), without `Content-Length`. */
+  headers: Record<string, string>;
+  /** The message ids whose reports the body carries, in body order (repeated for a duplicate). */
+  smsMsgIds: string[];
+  /** 1 for the first attempt, then 2, 3... for retries. */
+  attempt: number;
+  /** The HTTP status received; absent while in flight and when there was none. */
+  status?: number;
+  /** Why no status came (connection refused, timeout, cancelled by reset or close). */
+  error?: string;
+  at: Date;
 }
 
 /** A request exactly as it arrived, refused ones included, with the answer once one was given. */
@@ -59,8 +97,15 @@ export interface Sandbox {
   requests: CapturedRequest[];
   /** Accepted messages by `smsMsgId`. */
   messages: Map<string, SandboxMessage>;
-  /** Forgets requests, messages, used nonces and the one-shot magic numbers already triggered. */
+  /** Every push attempt, in the order they started. */
+  pushes: PushAttempt[];
+  /** Resolves once no push is scheduled, batched, waiting for a retry or in flight. */
+  idle(): Promise<void>;
+  /**
+   * Forgets requests, messages, pushes, used nonces and the one-shot magic numbers already
+   * triggered; cancels scheduled and in-flight pushes.
+   */
   reset(): void;
-  /** Stops listening and destroys every open connection (held ones included). */
+  /** Stops listening, cancels every push and destroys every open connection (held ones included). */
   close(): Promise<void>;
 }

@@ -19,19 +19,23 @@ const milliseconds = z.optional(
 );
 
 const envSchema = z.object({
-  SMS_SECRET_ID: z.string().check(z.minLength(1)),
+  SMS_SECRET_ID: z.optional(z.string().check(z.minLength(1))),
   HUAWEI_SMS_ENDPOINT: z._default(endpointUrl, DEFAULT_ENDPOINT),
   HUAWEI_SMS_AUTH: z._default(z.enum(['aksk', 'wsse']), 'aksk'),
   HUAWEI_SMS_WSSE_DIGEST: z._default(z.enum(['hex', 'raw']), 'hex'),
   HUAWEI_SMS_CONNECT_TIMEOUT_MS: milliseconds,
   HUAWEI_SMS_TIMEOUT_MS: milliseconds,
   MESSAGES_TABLE: z.optional(z.string().check(z.minLength(1))),
+  RETENTION_DAYS: z.optional(
+    z.string().check(z.regex(/^[1-9]\d{0,3}$/, 'must be a whole number of days (1-9999)')),
+  ),
   STATUS_CALLBACK_URL: z.optional(endpointUrl),
 });
 
 /** The service configuration, read from the environment once per container. */
 export interface Config {
-  secretId: string;
+  /** Required by the functions that read the secret (checked where it is used). */
+  secretId: string | undefined;
   huawei: {
     endpoint: string;
     auth: 'aksk' | 'wsse';
@@ -41,12 +45,19 @@ export interface Config {
     timeoutMs: number;
   };
   messagesTable: string | undefined;
+  retentionDays: number;
   statusCallbackUrl: string | undefined;
 }
 
 /** A configuration that cannot work; the message names every bad variable. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
+}
+
+/** A setting only some functions need, checked where it is used. */
+export function requireSetting<T>(value: T | undefined, name: string): T {
+  if (value === undefined) throw new ConfigError(`invalid configuration: ${name} is required`);
+  return value;
 }
 
 /** Parses the environment (names fixed by SPEC "Configuration"); pure, so tests pass their own. */
@@ -69,6 +80,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       timeoutMs: Number(v.HUAWEI_SMS_TIMEOUT_MS ?? 10_000),
     },
     messagesTable: v.MESSAGES_TABLE,
+    retentionDays: Number(v.RETENTION_DAYS ?? 90),
     statusCallbackUrl: v.STATUS_CALLBACK_URL,
   };
 }

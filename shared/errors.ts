@@ -1,7 +1,9 @@
 /** Stable error codes of the public API, each with its HTTP status (SPEC "Errors"). */
 export const ERROR_STATUS = {
   invalid_request: 400,
+  unauthorized: 401,
   not_found: 404,
+  method_not_allowed: 405,
   unsupported_media_type: 415,
   payload_too_large: 413,
   idempotency_conflict: 422,
@@ -9,6 +11,7 @@ export const ERROR_STATUS = {
   internal: 500,
   provider_rejected: 502,
   provider_unavailable: 503,
+  store_unavailable: 503,
   provider_timeout: 504,
 } as const;
 

@@ -10,6 +10,8 @@ const secretSchema = z.object({
   pushKeys: z.optional(
     z.record(z.string().check(z.minLength(1)), z.string().check(z.minLength(1))),
   ),
+  /** Optional: the status callback token (otherwise derived from appSecret). */
+  callbackToken: z.optional(z.string().check(z.minLength(16))),
 });
 
 /** The SMS secret's JSON (SPEC "Configuration"). */

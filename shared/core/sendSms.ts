@@ -1,9 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { AppError, type ErrorDetail } from '../errors.ts';
 import type { Log } from '../logger.ts';
+import { messageIdFor, newMessageId } from '../messageId.ts';
 import { maskPhone } from '../phone.ts';
 import { isProviderError, type RecipientOutcome, type SmsProvider } from '../provider.ts';
 import type { SendSmsRequest } from '../schemas/sendSms.ts';
+import type { MessageRecord, MessageStore } from '../store/types.ts';
 import type { Deadline } from '../util/deadline.ts';
 
 /** One recipient in the `202` answer (SPEC "Sending"). */
@@ -13,24 +14,62 @@ export type MessageResult =
 
 export interface SendSmsDeps {
   provider: SmsProvider;
-  statusCallbackUrl: string | undefined;
+  store: MessageStore;
+  /** The `statusCallback` URL to give the provider (it may carry a token read from the secret). */
+  statusCallbackUrl: () => Promise<string | undefined>;
   log: Log;
-  newId?: () => string;
+  now?: () => Date;
+}
+
+function toRecord(
+  request: SendSmsRequest,
+  provider: string,
+  outcome: RecipientOutcome,
+  at: string,
+): MessageRecord {
+  const base = {
+    to: outcome.to,
+    templateId: request.templateId,
+    reference: request.reference,
+    provider,
+    submittedAt: at,
+  };
+  switch (outcome.status) {
+    case 'accepted':
+      return {
+        ...base,
+        messageId: messageIdFor(provider, outcome.providerMessageId),
+        providerMessageId: outcome.providerMessageId,
+        status: 'accepted',
+      };
+    case 'rejected':
+      return { ...base, messageId: newMessageId(), status: 'rejected', error: outcome.error };
+    default:
+      return { ...base, messageId: newMessageId(), status: 'unknown' };
+  }
+}
+
+function toResult({ messageId, to, status, error }: MessageRecord): MessageResult {
+  return status === 'rejected'
+    ? { messageId, to, status, error: error ?? { code: 'unknown', message: 'rejected' } }
+    : { messageId, to, status };
 }
 
 /**
- * Sends one template to every recipient and says, per recipient in request order, what the
- * provider did. A whole-request failure throws; a timeout after the request was sent is a `504`
- * carrying the message ids, whose outcome is unknown.
+ * Sends one template to every recipient, records every message, then says per recipient, in
+ * request order, what the provider did. A whole-request refusal throws (nothing was sent, nothing
+ * recorded); a timeout after the request was sent records the messages as `unknown` and answers
+ * `504` with their ids. A failure to record is an error the caller sees.
  */
 export async function sendSms(
   request: SendSmsRequest,
   deps: SendSmsDeps,
   deadline: Deadline,
 ): Promise<{ messages: MessageResult[] }> {
-  const newId = deps.newId ?? randomUUID;
-  const ids = request.to.map(() => newId());
+  const now = deps.now ?? (() => new Date());
+  const provider = deps.provider.name;
   let outcomes: RecipientOutcome[];
+  let unknownCause: unknown;
   try {
     outcomes = await deps.provider.send(
       {
@@ -38,47 +77,69 @@ export async function sendSms(
         templateId: request.templateId,
         templateParas: request.templateParas,
         signature: request.signature,
-        statusCallback: deps.statusCallbackUrl,
+        statusCallback: await deps.statusCallbackUrl(),
         extend: request.reference,
       },
       deadline,
     );
   } catch (error) {
-    if (isProviderError(error)) {
-      deps.log.warn('provider refused the request', {
-        provider: deps.provider.name,
-        code: error.code,
-        providerCode: error.providerCode,
-        providerMessage: error.providerMessage,
-        outcome: error.outcome,
-        recipients: request.to.length,
-      });
-      if (error.outcome === 'unknown') {
-        const details: ErrorDetail[] = request.to.map((_to, index) => ({
-          path: `to[${index}]`,
-          message:
-            'outcome unknown: the provider may have accepted this message; it was not resent',
-          messageId: ids[index] ?? '',
-        }));
-        throw new AppError('provider_timeout', error.message, { details, cause: error });
-      }
-    }
-    throw error;
+    if (!isProviderError(error)) throw error;
+    deps.log.warn('provider refused the request', {
+      provider,
+      code: error.code,
+      providerCode: error.providerCode,
+      providerMessage: error.providerMessage,
+      outcome: error.outcome,
+      recipients: request.to.length,
+    });
+    if (error.outcome !== 'unknown') throw error;
+    unknownCause = error;
+    outcomes = request.to.map((to) => ({ to, status: 'unknown' }));
   }
-  const messages = outcomes.map((outcome, index): MessageResult => {
-    const messageId = ids[index] ?? newId();
-    if (outcome.status === 'rejected')
-      return { messageId, to: outcome.to, status: 'rejected', error: outcome.error };
-    return { messageId, to: outcome.to, status: outcome.status };
-  });
+
+  const at = now().toISOString();
+  const records = outcomes.map((outcome) => toRecord(request, provider, outcome, at));
+  try {
+    await deps.store.recordMessages(records);
+  } catch (error) {
+    deps.log.error('messages submitted but not recorded', {
+      provider,
+      reason: (error as Error).message,
+      count: records.length,
+    });
+    throw new AppError(
+      'internal',
+      'The messages were submitted to the provider but could not be recorded: do not resend them',
+      {
+        details: records.map((record, index) => ({
+          path: `to[${index}]`,
+          message: `submitted with status ${record.status}; not recorded`,
+          messageId: record.messageId,
+        })),
+        cause: error,
+      },
+    );
+  }
   deps.log.info('sms submitted', {
-    provider: deps.provider.name,
+    provider,
     templateId: request.templateId,
-    results: messages.map((m) => ({
-      messageId: m.messageId,
-      to: maskPhone(m.to),
-      status: m.status,
+    results: records.map((r) => ({
+      messageId: r.messageId,
+      to: maskPhone(r.to),
+      status: r.status,
     })),
   });
-  return { messages };
+
+  if (unknownCause) {
+    const details: ErrorDetail[] = records.map((record, index) => ({
+      path: `to[${index}]`,
+      message: 'outcome unknown: the provider may have accepted this message; it was not resent',
+      messageId: record.messageId,
+    }));
+    throw new AppError('provider_timeout', (unknownCause as Error).message, {
+      details,
+      cause: unknownCause,
+    });
+  }
+  return { messages: records.map(toResult) };
 }

@@ -35,6 +35,13 @@ export function errorResponse(error: unknown, log: Log): APIGatewayProxyResult {
   }
   if (status === 413) return json(413, body('payload_too_large', 'The body is too large'));
   const name = (error as { name?: unknown } | null)?.name;
+  if (name === 'StoreError') {
+    log.error('store unavailable', { reason: (error as Error).message });
+    return json(
+      503,
+      body('store_unavailable', 'Storage is unavailable; nothing was lost, try again'),
+    );
+  }
   if (name === 'ConfigError' || name === 'SecretError') {
     log.error('service misconfigured', { reason: (error as Error).message });
     return json(500, body('internal', 'The service is misconfigured; see its logs'));

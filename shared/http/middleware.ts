@@ -45,7 +45,9 @@ export function validateBody<T>(schema: Schema<T>): HttpMiddleware {
 }
 
 /** Answers every error through `errorResponse`: handlers never throw to Lambda. */
-export function httpErrors(log: Log): HttpMiddleware {
+export function httpErrors<TEvent = APIGatewayProxyEvent>(
+  log: Log,
+): MiddlewareObj<TEvent, APIGatewayProxyResult> {
   return {
     onError: (request) => {
       request.response = errorResponse(request.error, log);

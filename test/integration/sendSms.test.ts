@@ -1,5 +1,6 @@
 import type { Handler } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createMessagesTable, type LocalDynamo, startDynalite } from '../../local/dynamo.ts';
 import { type LocalSecretsManager, startLocalSecretsManager } from '../../local/secretsManager.ts';
 import {
   LOCAL_APP_KEY,
@@ -8,25 +9,33 @@ import {
   type Sandbox,
   startSandbox,
 } from '../../sandbox/server.ts';
+import { callbackUrl } from '../../shared/delivery/callbackAuth.ts';
+import { messageView } from '../../shared/delivery/view.ts';
 import { splitUrl } from '../../shared/huawei/signer.ts';
 import { verifyAkSk, verifyWsse } from '../../shared/huawei/verify.ts';
+import { createDocumentClient } from '../../shared/store/client.ts';
+import { createDynamoStore } from '../../shared/store/dynamo.ts';
 import { apiEvent, type JsonAnswer, lambdaContext, parseAnswer } from '../helpers/lambda.ts';
 
 const SECRET_ID = 'sms-relay/test/huawei';
-const CALLBACK = 'https://callback.example.com/sms/status?token=abc';
+const CALLBACK = 'https://callback.example.com/sms/status';
 const GOOD_SECRET = JSON.stringify({
   appKey: LOCAL_APP_KEY,
   appSecret: LOCAL_APP_SECRET,
   sender: LOCAL_SENDER,
 });
 
+const TABLE = 'sms-relay-sendsms-test';
 let sandbox: Sandbox;
 let secrets: LocalSecretsManager;
+let dynamo: LocalDynamo;
 let logs: string[] = [];
 
 beforeAll(async () => {
-  sandbox = await startSandbox();
+  sandbox = await startSandbox({ deliveryDelayMs: 60_000 });
   secrets = await startLocalSecretsManager({ [SECRET_ID]: GOOD_SECRET });
+  dynamo = await startDynalite();
+  await createMessagesTable(dynamo.endpoint, TABLE);
   const write = process.stdout.write.bind(process.stdout);
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk, ...rest) => {
     logs.push(String(chunk));
@@ -37,6 +46,7 @@ afterAll(async () => {
   vi.restoreAllMocks();
   await sandbox.close();
   await secrets.close();
+  await dynamo.close();
 });
 beforeEach(() => {
   sandbox.reset();
@@ -52,6 +62,8 @@ async function loadHandler(env: Record<string, string> = {}): Promise<Handler> {
     AWS_ACCESS_KEY_ID: 'dummy',
     AWS_SECRET_ACCESS_KEY: 'dummy',
     AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    MESSAGES_TABLE: TABLE,
     SMS_SECRET_ID: SECRET_ID,
     HUAWEI_SMS_ENDPOINT: sandbox.url,
     HUAWEI_SMS_AUTH: 'aksk',
@@ -122,7 +134,7 @@ describe('POST /sms reaches Huawei correctly signed', () => {
         to: '+6591234567,+6598765432',
         templateId: VALID.templateId,
         templateParas: '["012345","5"]',
-        statusCallback: CALLBACK,
+        statusCallback: callbackUrl(CALLBACK, JSON.parse(GOOD_SECRET)),
         extend: 'order-42',
       });
     },
@@ -247,6 +259,39 @@ describe('POST /sms with provider faults', () => {
     const answer = await post(handler, VALID);
     expect(answer.statusCode).toBe(500);
     expect(answer.body.error?.code).toBe('internal');
+  });
+
+  it('records every recipient before answering: accepted, rejected and unknown', async () => {
+    const store = createDynamoStore({
+      client: createDocumentClient({ endpoint: dynamo.endpoint }),
+      tableName: TABLE,
+      retentionDays: 90,
+    });
+    const handler = await loadHandler();
+    const sent = await post(handler, { ...VALID, to: ['+6591234567', '+6590000041'] });
+    const hung = await post(handler, { ...VALID, to: ['+6590000888'] });
+    const ids = [
+      ...(sent.body.messages ?? []).map((m) => m.messageId),
+      hung.body.error?.details?.[0]?.messageId ?? '',
+    ];
+    const views = await Promise.all(
+      ids.map(async (id) => messageView(id, await store.getMessage(id))),
+    );
+    expect(views.map((v) => v?.status)).toEqual(['accepted', 'rejected', 'unknown']);
+    expect(views[0]).toMatchObject({
+      reference: 'order-42',
+      providerMessageId: expect.stringMatching(/_\d+$/),
+    });
+    expect(views[1]).toMatchObject({ error: { code: 'E200041' } });
+  });
+
+  it('tells the caller when the messages were sent but could not be recorded', async () => {
+    const handler = await loadHandler({ MESSAGES_TABLE: 'no-such-table' });
+    const answer = await post(handler, VALID);
+    expect(answer.statusCode).toBe(500);
+    expect(answer.body.error?.message).toContain('do not resend');
+    expect(answer.body.error?.details?.map((d) => d.messageId)).toHaveLength(2);
+    expect(sandbox.requests).toHaveLength(1);
   });
 
   it('never logs a whole phone number or a secret', async () => {

@@ -1,5 +1,6 @@
 import type { Handler } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createMessagesTable, type LocalDynamo, startDynalite } from '../../local/dynamo.ts';
 import { type LocalSecretsManager, startLocalSecretsManager } from '../../local/secretsManager.ts';
 import {
   LOCAL_APP_KEY,
@@ -13,9 +14,12 @@ import { apiEvent, lambdaContext, parseAnswer } from '../helpers/lambda.ts';
 let sandbox: Sandbox;
 let secrets: LocalSecretsManager;
 let handler: Handler;
+let dynamo: LocalDynamo;
 
 beforeAll(async () => {
-  sandbox = await startSandbox();
+  sandbox = await startSandbox({ deliveryDelayMs: 60_000 });
+  dynamo = await startDynalite();
+  await createMessagesTable(dynamo.endpoint, 'validation-test');
   secrets = await startLocalSecretsManager({
     s: JSON.stringify({ appKey: LOCAL_APP_KEY, appSecret: LOCAL_APP_SECRET, sender: LOCAL_SENDER }),
   });
@@ -26,6 +30,8 @@ beforeAll(async () => {
     AWS_SECRET_ACCESS_KEY: 'dummy',
     AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
     SMS_SECRET_ID: 's',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    MESSAGES_TABLE: 'validation-test',
     HUAWEI_SMS_ENDPOINT: sandbox.url,
   });
   handler = (await import('../../functions/sendSms.ts')).handler as Handler;
@@ -33,6 +39,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await sandbox.close();
   await secrets.close();
+  await dynamo.close();
 });
 
 const ok = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../shared/config.ts';
+import { parseConfig, requireSetting } from '../../shared/config.ts';
 import { parseSecret } from '../../shared/secrets.ts';
 
 describe('parseConfig', () => {
@@ -14,6 +14,7 @@ describe('parseConfig', () => {
         timeoutMs: 10000,
       },
       messagesTable: undefined,
+      retentionDays: 90,
       statusCallbackUrl: undefined,
     });
   });
@@ -41,9 +42,20 @@ describe('parseConfig', () => {
     expect(() =>
       parseConfig({ SMS_SECRET_ID: 's', HUAWEI_SMS_ENDPOINT: 'http://smsapi.example.com' }),
     ).toThrow(/HUAWEI_SMS_ENDPOINT must be an https:\/\/ URL/);
-    expect(() => parseConfig({ HUAWEI_SMS_AUTH: 'basic', HUAWEI_SMS_TIMEOUT_MS: '-1' })).toThrow(
-      /SMS_SECRET_ID.*HUAWEI_SMS_AUTH must be one of: aksk, wsse.*HUAWEI_SMS_TIMEOUT_MS/,
+    expect(() =>
+      parseConfig({ HUAWEI_SMS_AUTH: 'basic', HUAWEI_SMS_TIMEOUT_MS: '-1', RETENTION_DAYS: 'x' }),
+    ).toThrow(/HUAWEI_SMS_AUTH must be one of: aksk, wsse.*HUAWEI_SMS_TIMEOUT_MS.*RETENTION_DAYS/);
+  });
+});
+
+describe('requireSetting', () => {
+  it('names a setting a function needs but does not have', () => {
+    expect(() => requireSetting(parseConfig({}).secretId, 'SMS_SECRET_ID')).toThrow(
+      'SMS_SECRET_ID is required',
     );
+    expect(
+      requireSetting(parseConfig({ MESSAGES_TABLE: 't' }).messagesTable, 'MESSAGES_TABLE'),
+    ).toBe('t');
   });
 });
 

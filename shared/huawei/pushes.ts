@@ -1,0 +1,163 @@
+import * as z from 'zod/mini';
+import type { DeliveryReport } from '../delivery/state.ts';
+import type { ErrorDetail } from '../errors.ts';
+import { describeIssues } from '../http/issues.ts';
+
+/** A reply from a phone (uplink / MO message). */
+export interface InboundMessage {
+  provider: string;
+  providerMessageId: string;
+  from: string;
+  to: string;
+  body: string;
+  createdAt?: string | undefined;
+}
+
+/** What one push from Huawei carried. */
+export type HuaweiPush =
+  | { kind: 'reports'; reports: DeliveryReport[]; invalid: ErrorDetail[] }
+  | { kind: 'uplink'; message: InboundMessage };
+
+/** Huawei sends at most 50 reports per batch push; a little slack, then refuse as abuse. */
+export const MAX_REPORTS_PER_PUSH = 500;
+
+const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
+const count = z.optional(
+  z.pipe(
+    z.union([z.string().check(z.regex(/^\d{1,3}$/)), z.number().check(z.int())]),
+    z.transform((value) => Number(value)),
+  ),
+);
+const optionalText = (max: number) => z.optional(z.string().check(z.maxLength(max)));
+
+// Not strict: Huawei may add fields; only the ones below are read.
+const reportSchema = z.object({
+  smsMsgId: text(100),
+  status: text(32),
+  total: count,
+  sequence: count,
+  updateTime: optionalText(40),
+  statusDesc: optionalText(500),
+  orgCode: optionalText(64),
+  source: optionalText(8),
+  extend: optionalText(128),
+  to: optionalText(32),
+});
+
+const uplinkSchema = z.object({
+  smsMsgId: text(100),
+  from: text(32),
+  to: text(32),
+  body: z.string().check(z.maxLength(2000)),
+  createTime: optionalText(40),
+});
+
+/** `yyyy-MM-ddTHH:mm:ssZ` (UTC) to ISO 8601; undefined when absent or unreadable. */
+function isoTime(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
+function toReport(fields: z.output<typeof reportSchema>): DeliveryReport | string {
+  const total = fields.total ?? 1;
+  const sequence = fields.sequence ?? 1;
+  if (total < 1 || sequence < 1 || sequence > total) return 'sequence must be between 1 and total';
+  return {
+    provider: 'huawei',
+    providerMessageId: fields.smsMsgId,
+    providerStatus: fields.status,
+    total,
+    sequence,
+    updatedAt: isoTime(fields.updateTime),
+    statusDesc: fields.statusDesc || undefined,
+    orgCode: fields.orgCode || undefined,
+    source: fields.source || undefined,
+    extend: fields.extend || undefined,
+    to: fields.to || undefined,
+  };
+}
+
+function parseReports(entries: readonly unknown[], prefix: string): HuaweiPush {
+  const reports: DeliveryReport[] = [];
+  const invalid: ErrorDetail[] = [];
+  entries.forEach((entry, index) => {
+    const path = prefix === '' ? '' : `${prefix}[${index}]`;
+    const result = reportSchema.safeParse(entry);
+    if (!result.success) {
+      for (const detail of describeIssues(result.error.issues)) {
+        invalid.push({
+          path: path ? `${path}.${detail.path}` : detail.path,
+          message: detail.message,
+        });
+      }
+      return;
+    }
+    const report = toReport(result.data);
+    if (typeof report === 'string')
+      invalid.push({ path: path ? `${path}.sequence` : 'sequence', message: report });
+    else reports.push(report);
+  });
+  return { kind: 'reports', reports, invalid };
+}
+
+/** Thrown for a push whose body cannot be read at all. */
+export class PushFormatError extends Error {
+  override readonly name = 'PushFormatError';
+}
+
+/**
+ * Reads a push from Huawei: a per-message status report (form), a batch of reports (JSON
+ * `statusReportList`) or an uplink reply (form with `from` and `body`). Invalid entries of a
+ * batch are listed, the valid ones still returned: one bad entry must not lose the others.
+ */
+export function parseHuaweiPush(contentType: string | undefined, body: string): HuaweiPush {
+  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type === 'application/json') {
+    let json: unknown;
+    try {
+      json = JSON.parse(body);
+    } catch {
+      throw new PushFormatError('the body is not valid JSON');
+    }
+    const list = (json as { statusReportList?: unknown } | null)?.statusReportList;
+    if (Array.isArray(list)) {
+      if (list.length > MAX_REPORTS_PER_PUSH) {
+        throw new PushFormatError(
+          `statusReportList holds more than ${MAX_REPORTS_PER_PUSH} reports`,
+        );
+      }
+      return parseReports(list, 'statusReportList');
+    }
+    return parseReports([json], '');
+  }
+  if (type === 'application/x-www-form-urlencoded') {
+    const fields = Object.fromEntries(new URLSearchParams(body));
+    if (fields.status === undefined && fields.body !== undefined) {
+      const result = uplinkSchema.safeParse(fields);
+      if (!result.success) {
+        throw new PushFormatError(
+          `invalid uplink: ${describeIssues(result.error.issues)
+            .map((d) => `${d.path} ${d.message}`)
+            .join('; ')}`,
+        );
+      }
+      const { smsMsgId, from, to, body: message, createTime } = result.data;
+      return {
+        kind: 'uplink',
+        message: {
+          provider: 'huawei',
+          providerMessageId: smsMsgId,
+          from,
+          to,
+          body: message,
+          createdAt: isoTime(createTime),
+        },
+      };
+    }
+    return parseReports([fields], '');
+  }
+  throw new PushFormatError(
+    'Content-Type must be application/x-www-form-urlencoded or application/json',
+  );
+}

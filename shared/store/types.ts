@@ -1,0 +1,39 @@
+import type { DeliveryReport, DeliveryState } from '../delivery/state.ts';
+import type { InboundMessage } from '../huawei/pushes.ts';
+
+/** What the service knows of a message when it is submitted. */
+export interface MessageRecord {
+  messageId: string;
+  to: string;
+  templateId: string;
+  reference?: string | undefined;
+  provider: string;
+  providerMessageId?: string | undefined;
+  status: 'accepted' | 'rejected' | 'unknown';
+  error?: { code: string; message: string } | undefined;
+  /** When the provider answered (or the outcome became unknown). */
+  submittedAt: string;
+}
+
+/** A message record with what the reports told about it, either of which may not exist yet. */
+export interface StoredMessage {
+  record?: MessageRecord | undefined;
+  delivery?: DeliveryState | undefined;
+}
+
+/** Durable storage of messages, delivery reports and replies. Every write is durable on return. */
+export interface MessageStore {
+  /** Records submitted messages (all or error). */
+  recordMessages(records: readonly MessageRecord[]): Promise<void>;
+  /** Applies one report idempotently and monotonically; `changed` is false for a duplicate. */
+  applyReport(report: DeliveryReport, receivedAt: string): Promise<{ changed: boolean }>;
+  /** One message by our id (a single read). */
+  getMessage(messageId: string): Promise<StoredMessage>;
+  /** Stores a reply from a phone; `changed` is false when it was already stored. */
+  recordInbound(message: InboundMessage, receivedAt: string): Promise<{ changed: boolean }>;
+}
+
+/** The store could not complete a read or write; the caller may retry. */
+export class StoreError extends Error {
+  override readonly name = 'StoreError';
+}

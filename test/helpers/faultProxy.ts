@@ -1,0 +1,64 @@
+import { once } from 'node:events';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** An HTTP proxy in front of a local service that can be told to fail requests, like an outage. */
+export interface FaultProxy {
+  url: string;
+  /** Answer the next `n` requests with a 500 instead of forwarding them. */
+  failNext(n: number): void;
+  /** Requests failed so far. */
+  failed: number;
+  close(): Promise<void>;
+}
+
+/** Starts a proxy to `target` (e.g. a local DynamoDB) on a random loopback port. */
+export async function startFaultProxy(target: string): Promise<FaultProxy> {
+  const upstream = new URL(target);
+  let toFail = 0;
+  const state: FaultProxy = {
+    url: '',
+    failed: 0,
+    failNext: (n) => {
+      toFail = n;
+    },
+    close: async () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+  const server = createServer((req, res) => {
+    if (toFail > 0) {
+      toFail -= 1;
+      state.failed += 1;
+      req.resume();
+      res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
+      res.end(
+        JSON.stringify({
+          __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
+          message: 'injected',
+        }),
+      );
+      return;
+    }
+    const forward = request(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forward.on('error', () => res.destroy());
+    req.pipe(forward);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return state;
+}

@@ -1,0 +1,228 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  availableBackends,
+  createMessagesTable,
+  type LocalDynamo,
+  startLocalDynamo,
+} from '../../local/dynamo.ts';
+import type { DeliveryReport } from '../../shared/delivery/state.ts';
+import { messageView } from '../../shared/delivery/view.ts';
+import { messageIdFor } from '../../shared/messageId.ts';
+import { createDocumentClient } from '../../shared/store/client.ts';
+import { createDynamoStore } from '../../shared/store/dynamo.ts';
+import { type MessageRecord, type MessageStore, StoreError } from '../../shared/store/types.ts';
+
+const TABLE = 'sms-relay-test-messages';
+let counter = 0;
+const uniqueId = () => `store-test-${Date.now()}-${counter++}`;
+
+function accepted(providerMessageId: string, extra: Partial<MessageRecord> = {}): MessageRecord {
+  return {
+    messageId: messageIdFor('huawei', providerMessageId),
+    to: '+6591234567',
+    templateId: 'tpl',
+    reference: 'order-42',
+    provider: 'huawei',
+    providerMessageId,
+    status: 'accepted',
+    submittedAt: '2026-11-22T10:00:00.000Z',
+    ...extra,
+  };
+}
+
+function report(
+  providerMessageId: string,
+  providerStatus: string,
+  extra: Partial<DeliveryReport> = {},
+): DeliveryReport {
+  return {
+    provider: 'huawei',
+    providerMessageId,
+    providerStatus,
+    total: 1,
+    sequence: 1,
+    updatedAt: '2026-11-22T10:00:05.000Z',
+    ...extra,
+  };
+}
+
+describe.each(availableBackends())('DynamoDB store on %s', (kind) => {
+  let dynamo: LocalDynamo;
+  let client: DynamoDBDocumentClient;
+  let store: MessageStore;
+  const view = async (record: MessageRecord) =>
+    messageView(record.messageId, await store.getMessage(record.messageId));
+
+  beforeAll(async () => {
+    dynamo = await startLocalDynamo(kind);
+    await createMessagesTable(dynamo.endpoint, TABLE);
+    client = createDocumentClient({
+      endpoint: dynamo.endpoint,
+      region: 'ap-southeast-1',
+      credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+    });
+    store = createDynamoStore({ client, tableName: TABLE, retentionDays: 90 });
+  }, 60_000);
+  afterAll(async () => {
+    client?.destroy();
+    await dynamo?.close();
+  });
+
+  it('records messages and reads one back in a single query, with a TTL', async () => {
+    const record = accepted(uniqueId());
+    await store.recordMessages([record]);
+    expect(await view(record)).toMatchObject({
+      messageId: record.messageId,
+      status: 'accepted',
+      acceptedAt: record.submittedAt,
+      parts: { total: 1, delivered: 0 },
+      history: [{ status: 'accepted', at: record.submittedAt }],
+    });
+    const raw = await client.send(
+      new GetCommand({ TableName: TABLE, Key: { pk: `MSG#${record.messageId}`, sk: 'MESSAGE' } }),
+    );
+    expect(raw.Item?.expiresAt).toBe(
+      Math.floor(Date.parse(record.submittedAt) / 1000) + 90 * 86_400,
+    );
+  });
+
+  it('records 500 messages in batches, every one readable', async () => {
+    const records = Array.from({ length: 500 }, () => accepted(uniqueId()));
+    await store.recordMessages(records);
+    const views = await Promise.all(records.filter((_, i) => i % 50 === 0).map(view));
+    expect(views.every((v) => v?.status === 'accepted')).toBe(true);
+  });
+
+  it('applies a report: delivered, with provider status, parts and history', async () => {
+    const record = accepted(uniqueId());
+    await store.recordMessages([record]);
+    expect(
+      await store.applyReport(
+        report(record.providerMessageId ?? '', 'DELIVRD'),
+        '2026-11-22T10:00:06.000Z',
+      ),
+    ).toEqual({ changed: true });
+    expect(await view(record)).toMatchObject({
+      status: 'delivered',
+      providerStatus: 'DELIVRD',
+      updatedAt: '2026-11-22T10:00:06.000Z',
+      parts: { total: 1, delivered: 1 },
+      history: [
+        { status: 'accepted' },
+        { status: 'delivered', providerStatus: 'DELIVRD', at: '2026-11-22T10:00:05.000Z' },
+      ],
+    });
+  });
+
+  it('changes nothing for a duplicate and keeps terminal statuses against late reports', async () => {
+    const record = accepted(uniqueId());
+    const id = record.providerMessageId ?? '';
+    await store.recordMessages([record]);
+    await store.applyReport(report(id, 'DELIVRD'), '2026-11-22T10:00:06.000Z');
+    expect(await store.applyReport(report(id, 'DELIVRD'), '2026-11-22T10:00:07.000Z')).toEqual({
+      changed: false,
+    });
+    await store.applyReport(
+      report(id, 'ACCEPTD', { updatedAt: '2026-11-22T10:00:01.000Z' }),
+      '2026-11-22T10:00:08.000Z',
+    );
+    const result = await view(record);
+    expect(result?.status).toBe('delivered');
+    expect(result?.history.map((h) => h.providerStatus)).toEqual([undefined, 'ACCEPTD', 'DELIVRD']);
+  });
+
+  it('tracks a two-part message, even when both parts are reported at the same moment', async () => {
+    const record = accepted(uniqueId());
+    const id = record.providerMessageId ?? '';
+    await store.recordMessages([record]);
+    const results = await Promise.all([
+      store.applyReport(
+        report(id, 'DELIVRD', { total: 2, sequence: 1 }),
+        '2026-11-22T10:00:06.000Z',
+      ),
+      store.applyReport(
+        report(id, 'DELIVRD', { total: 2, sequence: 2 }),
+        '2026-11-22T10:00:06.000Z',
+      ),
+    ]);
+    expect(results).toEqual([{ changed: true }, { changed: true }]);
+    expect(await view(record)).toMatchObject({
+      status: 'delivered',
+      parts: { total: 2, delivered: 2 },
+    });
+  });
+
+  it('stores 50 reports of one batch concurrently, none lost', async () => {
+    const records = Array.from({ length: 50 }, () => accepted(uniqueId()));
+    await store.recordMessages(records);
+    await Promise.all(
+      records.map((r) =>
+        store.applyReport(report(r.providerMessageId ?? '', 'DELIVRD'), '2026-11-22T10:00:06.000Z'),
+      ),
+    );
+    const views = await Promise.all(records.map(view));
+    expect(views.filter((v) => v?.status === 'delivered')).toHaveLength(50);
+  });
+
+  it('keeps a report for a message not known yet and joins it when the message is recorded', async () => {
+    const record = accepted(uniqueId());
+    await store.applyReport(
+      report(record.providerMessageId ?? '', 'DELIVRD'),
+      '2026-11-22T10:00:06.000Z',
+    );
+    expect(await view(record)).toBeUndefined();
+    expect((await store.getMessage(record.messageId)).delivery?.status).toBe('delivered');
+    await store.recordMessages([record]);
+    expect(await view(record)).toMatchObject({ status: 'delivered' });
+  });
+
+  it('stores a reply from a phone once', async () => {
+    const message = {
+      provider: 'huawei',
+      providerMessageId: uniqueId(),
+      from: '+6591234567',
+      to: 'isms1',
+      body: 'STOP',
+    };
+    expect(await store.recordInbound(message, '2026-11-22T10:00:00.000Z')).toEqual({
+      changed: true,
+    });
+    expect(await store.recordInbound(message, '2026-11-22T10:00:01.000Z')).toEqual({
+      changed: false,
+    });
+  });
+
+  it('reports a store failure as StoreError, and a retry after it stores the report once', async () => {
+    const record = accepted(uniqueId());
+    await store.recordMessages([record]);
+    let failures = 1;
+    const flaky = new Proxy(client, {
+      get(target, property, receiver) {
+        if (property !== 'send') return Reflect.get(target, property, receiver);
+        return (command: Parameters<typeof client.send>[0]) => {
+          if (command.constructor.name === 'PutCommand' && failures-- > 0) {
+            return Promise.reject(
+              Object.assign(new Error('boom'), { name: 'InternalServerError' }),
+            );
+          }
+          return target.send(command);
+        };
+      },
+    });
+    const flakyStore = createDynamoStore({ client: flaky, tableName: TABLE, retentionDays: 90 });
+    const delivered = report(record.providerMessageId ?? '', 'DELIVRD');
+    await expect(
+      flakyStore.applyReport(delivered, '2026-11-22T10:00:06.000Z'),
+    ).rejects.toBeInstanceOf(StoreError);
+    expect((await store.getMessage(record.messageId)).delivery).toBeUndefined();
+    expect(await flakyStore.applyReport(delivered, '2026-11-22T10:00:07.000Z')).toEqual({
+      changed: true,
+    });
+    expect(await flakyStore.applyReport(delivered, '2026-11-22T10:00:08.000Z')).toEqual({
+      changed: false,
+    });
+    expect((await view(record))?.history).toHaveLength(2);
+  });
+});

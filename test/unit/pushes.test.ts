@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import {
+  authenticatePush,
+  callbackToken,
+  callbackUrl,
+} from '../../shared/delivery/callbackAuth.ts';
+import type { WireRequest } from '../../shared/huawei/canonical.ts';
+import { PushFormatError, parseHuaweiPush } from '../../shared/huawei/pushes.ts';
+import { splitUrl } from '../../shared/huawei/signer.ts';
+import { messageIdFor } from '../../shared/messageId.ts';
+import { pushVectors, sdkDateToDate } from '../helpers/vectors.ts';
+
+const FORM = 'application/x-www-form-urlencoded';
+
+describe('parseHuaweiPush', () => {
+  it("reads a per-message form report (the vector's body)", () => {
+    const push = parseHuaweiPush(FORM, pushVectors.vectors[0]?.body ?? '');
+    expect(push).toEqual({
+      kind: 'reports',
+      invalid: [],
+      reports: [
+        {
+          provider: 'huawei',
+          providerMessageId: '2ea20735-f856-4376-afbf-570bd70a46ee_11840135',
+          providerStatus: 'DELIVRD',
+          total: 1,
+          sequence: 1,
+          updatedAt: '2025-03-14T09:29:58.000Z',
+          statusDesc: undefined,
+          orgCode: '000',
+          source: '2',
+          extend: undefined,
+          to: undefined,
+        },
+      ],
+    });
+  });
+
+  it('reads a JSON batch, keeping valid reports and naming invalid ones', () => {
+    const push = parseHuaweiPush(
+      'application/json; charset=utf-8',
+      JSON.stringify({
+        statusReportList: [
+          {
+            smsMsgId: 'a',
+            status: 'DELIVRD',
+            total: 2,
+            sequence: 2,
+            extend: 'ref',
+            to: '+6591234567',
+          },
+          { smsMsgId: 'b' },
+          { smsMsgId: 'c', status: 'DELIVRD', total: '1', sequence: '3' },
+        ],
+      }),
+    );
+    if (push.kind !== 'reports') throw new Error('expected reports');
+    expect(push.reports.map((r) => [r.providerMessageId, r.sequence, r.total, r.extend])).toEqual([
+      ['a', 2, 2, 'ref'],
+    ]);
+    expect(push.invalid.map((d) => d.path)).toEqual([
+      'statusReportList[1].status',
+      'statusReportList[2].sequence',
+    ]);
+  });
+
+  it('reads an uplink reply', () => {
+    const push = parseHuaweiPush(
+      FORM,
+      'smsMsgId=u1&from=%2B6591234567&to=isms00000001&body=STOP&createTime=2026-11-22T10%3A00%3A00Z',
+    );
+    expect(push).toEqual({
+      kind: 'uplink',
+      message: {
+        provider: 'huawei',
+        providerMessageId: 'u1',
+        from: '+6591234567',
+        to: 'isms00000001',
+        body: 'STOP',
+        createdAt: '2026-11-22T10:00:00.000Z',
+      },
+    });
+  });
+
+  it('refuses bodies it cannot read', () => {
+    expect(() => parseHuaweiPush('text/plain', 'x')).toThrow(PushFormatError);
+    expect(() => parseHuaweiPush('application/json', '{')).toThrow(PushFormatError);
+  });
+});
+
+describe('authenticatePush', () => {
+  const vector = pushVectors.vectors[0];
+  if (!vector) throw new Error('no push vector');
+  const { path, query } = splitUrl(vector.url);
+  const headers = Object.fromEntries(
+    Object.entries(vector.requestHeaders).map(([k, v]) => [k.toLowerCase(), v]),
+  );
+  const wire: WireRequest = {
+    method: 'POST',
+    path,
+    query,
+    headers,
+    body: Buffer.from(vector.body),
+  };
+  const now = sdkDateToDate(vector.requestHeaders['X-Sdk-Date']);
+  const secret = {
+    appKey: 'k',
+    appSecret: 's',
+    sender: 'x',
+    pushKeys: { old: 'previous-sk', [vector.pushAk]: vector.pushSk },
+  };
+
+  it('accepts the vector push signed with any live pushing key', () => {
+    expect(authenticatePush(wire, secret, now)).toEqual({ ok: true, by: 'signature' });
+  });
+
+  it('refuses a changed body, an unknown key, a stale date, and a token instead of a signature', () => {
+    expect(
+      authenticatePush(
+        { ...wire, body: Buffer.from(vector.body.replace('DELIVRD', 'UNDELIV')) },
+        secret,
+        now,
+      ).ok,
+    ).toBe(false);
+    expect(authenticatePush(wire, { ...secret, pushKeys: { other: 'x' } }, now).ok).toBe(false);
+    expect(authenticatePush(wire, secret, new Date(now.getTime() + 16 * 60_000)).ok).toBe(false);
+    const { authorization: _, ...unsigned } = headers;
+    const token = callbackToken(secret);
+    expect(
+      authenticatePush({ ...wire, headers: unsigned, query: `token=${token}` }, secret, now).ok,
+    ).toBe(false);
+  });
+
+  it('without pushing keys requires the URL token, compared exactly', () => {
+    const plain = { appKey: 'k', appSecret: 'app-secret', sender: 'x' };
+    const url = callbackUrl('https://cb.example.com/report?x=1', plain) ?? '';
+    const token = new URL(url).searchParams.get('token') ?? '';
+    expect(token.length).toBeGreaterThanOrEqual(40);
+    const bare = { ...wire, headers: {} };
+    expect(authenticatePush({ ...bare, query: `x=1&token=${token}` }, plain, now)).toEqual({
+      ok: true,
+      by: 'token',
+    });
+    expect(
+      authenticatePush({ ...bare, query: `token=${token.slice(0, -1)}A` }, plain, now).ok,
+    ).toBe(false);
+    expect(authenticatePush({ ...bare, query: 'x=1' }, plain, now)).toEqual({
+      ok: false,
+      reason: 'callback token missing',
+    });
+    expect(
+      callbackUrl('https://cb.example.com/report', { ...plain, callbackToken: 'c'.repeat(32) }),
+    ).toBe(`https://cb.example.com/report?token=${'c'.repeat(32)}`);
+    expect(callbackUrl('https://cb.example.com/report', secret)).toBe(
+      'https://cb.example.com/report',
+    );
+  });
+});
+
+describe('messageIdFor', () => {
+  it('derives a stable UUID from the provider id', () => {
+    const id = messageIdFor('huawei', 'abc_1');
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(messageIdFor('huawei', 'abc_1')).toBe(id);
+    expect(messageIdFor('huawei', 'abc_2')).not.toBe(id);
+    expect(messageIdFor('alibaba', 'abc_1')).not.toBe(id);
+  });
+});

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { batchBody, formBody, planReports } from '../../sandbox/delivery.ts';
+import { MAGIC_NUMBERS, magicDeliveryOutcome } from '../../sandbox/magic.ts';
+import type { SandboxMessage } from '../../sandbox/types.ts';
+
+const message = (fields: Partial<SandboxMessage> = {}): SandboxMessage => ({
+  smsMsgId: '5f1c1c1e-0000-4000-8000-000000000000_1',
+  to: '+6591234567',
+  from: 'isms00000001',
+  templateId: 'tpl-0001',
+  templateParas: [],
+  createdAt: new Date('2026-03-01T10:00:00.900Z'),
+  ...fields,
+});
+
+describe('sandbox delivery plans', () => {
+  it('delivers an ordinary number once, after the delay, with updateTime from the clock', () => {
+    const plan = planReports(message(), 'delivered', 1000);
+    expect(plan).toHaveLength(1);
+    expect(plan[0]?.afterMs).toBe(1000);
+    expect(plan[0]?.report).toEqual({
+      smsMsgId: '5f1c1c1e-0000-4000-8000-000000000000_1',
+      status: 'DELIVRD',
+      source: '2',
+      updateTime: '2026-03-01T10:00:01Z',
+      orgCode: '000',
+      total: '1',
+      sequence: '1',
+    });
+  });
+
+  it('adds extend and to together, only with an extend', () => {
+    const [withExtend] = planReports(message({ extend: 'x' }), 'delivered', 10);
+    expect(withExtend?.report).toMatchObject({ extend: 'x', to: '+6591234567' });
+    const [without] = planReports(message(), 'delivered', 10);
+    expect(Object.keys(without?.report ?? {})).not.toContain('to');
+  });
+
+  it('gives the same report the same field order, and different reports varied ones', () => {
+    const a = planReports(message(), 'delivered', 10)[0]?.report ?? {};
+    const b = planReports(message(), 'delivered', 10)[0]?.report ?? {};
+    expect(formBody(a)).toBe(formBody(b));
+    const orders = new Set(
+      Array.from({ length: 10 }, (_, i) =>
+        Object.keys(
+          planReports(message({ smsMsgId: `id_${i}` }), 'delivered', 10)[0]?.report ?? {},
+        ).join(','),
+      ),
+    );
+    expect(orders.size).toBeGreaterThan(1);
+  });
+
+  it.each([50, 1000, 5000])('backdates the late ACCEPTD by at least one second (delay %i)', (d) => {
+    const [delivered, accepted] = planReports(message(), 'out_of_order', d).map((p) => p.report);
+    expect(accepted?.status).toBe('ACCEPTD');
+    expect((accepted?.updateTime ?? '') < (delivered?.updateTime ?? '')).toBe(true);
+  });
+
+  it('encodes a batch as JSON statusReportList with string values', () => {
+    const reports = planReports(message(), 'two_part', 10).map((p) => p.report);
+    const parsed = JSON.parse(batchBody(reports));
+    expect(parsed.statusReportList.map((r: Record<string, unknown>) => r.sequence)).toEqual([
+      '1',
+      '2',
+    ]);
+  });
+
+  it('maps every delivery magic number to its outcome and others to delivered', () => {
+    const delivery = MAGIC_NUMBERS.filter((magic) => magic.effect === 'delivery');
+    expect(delivery).toHaveLength(9);
+    for (const magic of delivery) expect(magicDeliveryOutcome(magic.number)).toBe(magic.delivery);
+    expect(magicDeliveryOutcome('+6590000041')).toBe('delivered');
+    expect(planReports(message({ to: '+6590001007' }), 'never', 10)).toEqual([]);
+  });
+});
