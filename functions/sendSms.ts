@@ -3,10 +3,8 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { sendSms } from '../shared/core/sendSms.ts';
-import { callbackUrl } from '../shared/delivery/callbackAuth.ts';
-import { appConfig } from '../shared/deps/config.ts';
+import { statusCallbackUrl } from '../shared/deps/callback.ts';
 import { huaweiProvider } from '../shared/deps/provider.ts';
-import { secretSource } from '../shared/deps/secrets.ts';
 import { messageStore } from '../shared/deps/store.ts';
 import { bodyLimit, httpErrors, validateBody } from '../shared/http/middleware.ts';
 import { json } from '../shared/http/respond.ts';
@@ -28,14 +26,12 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error,
   .use(validateBody(sendSmsRequestSchema))
   .handler(async (event, context) => {
     logger.addContext(context);
-    const secrets = secretSource();
     const result = await sendSms(
       event.body as unknown as SendSmsRequest,
       {
         provider: huaweiProvider(),
         store: messageStore(),
-        statusCallbackUrl: async () =>
-          callbackUrl(appConfig().statusCallbackUrl, await secrets.secret()),
+        statusCallbackUrl,
         log: logger,
       },
       deadlineFromLambda(context, RESERVE_MS),

@@ -299,13 +299,18 @@ interface TableProperties {
   TimeToLiveSpecification?: { AttributeName: string; Enabled: boolean };
 }
 
+/** serverless.yml parsed (CloudFormation tags tolerated; `${...}` variables left as text). */
+export function readServerlessYml(serverlessYml = join(repoRoot, 'serverless.yml')): unknown {
+  return parseYaml(readFileSync(serverlessYml, 'utf8'), { customTags: CLOUDFORMATION_TAGS });
+}
+
 /** `resources.Resources.MessagesTable.Properties` of serverless.yml, parsed. */
 export function messagesTableDefinition(
   serverlessYml = join(repoRoot, 'serverless.yml'),
 ): TableProperties {
-  const doc = parseYaml(readFileSync(serverlessYml, 'utf8'), {
-    customTags: CLOUDFORMATION_TAGS,
-  }) as { resources?: { Resources?: { MessagesTable?: { Properties?: TableProperties } } } };
+  const doc = readServerlessYml(serverlessYml) as {
+    resources?: { Resources?: { MessagesTable?: { Properties?: TableProperties } } };
+  };
   const properties = doc.resources?.Resources?.MessagesTable?.Properties;
   if (!properties?.AttributeDefinitions || !properties.KeySchema) {
     throw new Error(`${serverlessYml}: resources.Resources.MessagesTable.Properties not found`);

@@ -1,7 +1,7 @@
 /**
  * Runs the Huawei sandbox alone:
  *   node sandbox/cli.ts [--port 9090] [--host 127.0.0.1]
- *                       [--app-key K --app-secret S --sender isms...] [--slow-ms 3000]
+ *                       [--app-key K --app-secret S --sender isms...] [--slow-ms 3000] [--latency-ms 0]
  *                       [--push-ak AK --push-sk SK] [--report-url URL] [--delivery-delay-ms 1000]
  */
 import { parseArgs } from 'node:util';
@@ -10,7 +10,7 @@ import { LOCAL_APP, type SandboxApp, startSandbox } from './server.ts';
 
 const USAGE =
   'Usage: node sandbox/cli.ts [--port 9090] [--host 127.0.0.1] ' +
-  '[--app-key K --app-secret S --sender isms...] [--slow-ms 3000] ' +
+  '[--app-key K --app-secret S --sender isms...] [--slow-ms 3000] [--latency-ms 0] ' +
   '[--push-ak AK --push-sk SK] [--report-url URL] [--delivery-delay-ms 1000]\n';
 
 function fail(message: string, usage = true): never {
@@ -25,6 +25,7 @@ const OPTIONS = {
   'app-secret': { type: 'string' },
   sender: { type: 'string', multiple: true },
   'slow-ms': { type: 'string' },
+  'latency-ms': { type: 'string' },
   'push-ak': { type: 'string' },
   'push-sk': { type: 'string' },
   'report-url': { type: 'string' },
@@ -59,6 +60,9 @@ const app: SandboxApp = custom
       senders: values.sender ?? LOCAL_APP.senders,
     }
   : { ...LOCAL_APP, senders: values.sender ?? LOCAL_APP.senders };
+const latencyMs = values['latency-ms'] === undefined ? undefined : Number(values['latency-ms']);
+if (latencyMs !== undefined && !(latencyMs >= 0))
+  fail(`invalid --latency-ms: ${values['latency-ms']}`);
 const slowMs = values['slow-ms'] === undefined ? undefined : Number(values['slow-ms']);
 if (slowMs !== undefined && !(slowMs >= 0)) fail(`invalid --slow-ms: ${values['slow-ms']}`);
 const pushAk = values['push-ak'];
@@ -82,6 +86,7 @@ const sandbox = await startSandbox({
   host: values.host,
   port,
   ...(slowMs === undefined ? {} : { slowMs }),
+  ...(latencyMs === undefined ? {} : { latencyMs }),
   ...(pushKey ? { pushKey } : {}),
   ...(reportUrl === undefined ? {} : { reportUrl }),
   ...(deliveryDelayMs === undefined ? {} : { deliveryDelayMs }),

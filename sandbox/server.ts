@@ -89,6 +89,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     slowMs: options.slowMs ?? DEFAULT_SLOW_MS,
   };
   const timers = new Set<NodeJS.Timeout>();
+  const latencyMs = options.latencyMs ?? 0;
   const pushes: PushAttempt[] = [];
   const pusher = new Pusher({
     pushKey: options.pushKey,
@@ -163,14 +164,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       req.socket.resetAndDestroy();
       return;
     }
-    if (outcome.delayMs <= 0) {
+    const delayMs = outcome.delayMs + latencyMs;
+    if (delayMs <= 0) {
       send(res, captured, outcome.reply, handled);
       return;
     }
     const timer = setTimeout(() => {
       timers.delete(timer);
       send(res, captured, outcome.reply, handled);
-    }, outcome.delayMs);
+    }, delayMs);
     timers.add(timer);
   };
 

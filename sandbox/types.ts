@@ -18,6 +18,8 @@ export interface SandboxOptions {
   now?: () => Date;
   /** Delay of the "slow" magic number; default 3000 ms. */
   slowMs?: number;
+  /** Added to every answer, like the network and platform time of the real API; default 0. */
+  latencyMs?: number;
   /** One line per request and per push (never a secret, phone numbers masked); default: silent. */
   log?: (line: string) => void;
   /** Signs every push (reports, batches) with Huawei's pushing AK/SK; default: unsigned. */

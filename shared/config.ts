@@ -26,6 +26,9 @@ const envSchema = z.object({
   HUAWEI_SMS_CONNECT_TIMEOUT_MS: milliseconds,
   HUAWEI_SMS_TIMEOUT_MS: milliseconds,
   MESSAGES_TABLE: z.optional(z.string().check(z.minLength(1))),
+  BATCH_CONCURRENCY: z.optional(
+    z.string().check(z.regex(/^([1-9]|[1-5]\d|6[0-4])$/, 'must be a whole number from 1 to 64')),
+  ),
   RETENTION_DAYS: z.optional(
     z.string().check(z.regex(/^[1-9]\d{0,3}$/, 'must be a whole number of days (1-9999)')),
   ),
@@ -46,6 +49,8 @@ export interface Config {
   };
   messagesTable: string | undefined;
   retentionDays: number;
+  /** `batchSendDiffSms` requests in flight at once in one `sendBatch` call. */
+  batchConcurrency: number;
   statusCallbackUrl: string | undefined;
 }
 
@@ -81,6 +86,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     },
     messagesTable: v.MESSAGES_TABLE,
     retentionDays: Number(v.RETENTION_DAYS ?? 90),
+    batchConcurrency: Number(v.BATCH_CONCURRENCY ?? 8),
     statusCallbackUrl: v.STATUS_CALLBACK_URL,
   };
 }

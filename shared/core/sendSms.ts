@@ -1,16 +1,13 @@
 import { AppError, type ErrorDetail } from '../errors.ts';
 import type { Log } from '../logger.ts';
-import { messageIdFor, newMessageId } from '../messageId.ts';
 import { maskPhone } from '../phone.ts';
 import { isProviderError, type RecipientOutcome, type SmsProvider } from '../provider.ts';
 import type { SendSmsRequest } from '../schemas/sendSms.ts';
-import type { MessageRecord, MessageStore } from '../store/types.ts';
+import type { MessageStore } from '../store/types.ts';
 import type { Deadline } from '../util/deadline.ts';
+import { type MessageResult, toRecord, toResult } from './records.ts';
 
-/** One recipient in the `202` answer (SPEC "Sending"). */
-export type MessageResult =
-  | { messageId: string; to: string; status: 'accepted' | 'unknown' }
-  | { messageId: string; to: string; status: 'rejected'; error: { code: string; message: string } };
+export type { MessageResult } from './records.ts';
 
 export interface SendSmsDeps {
   provider: SmsProvider;
@@ -19,40 +16,6 @@ export interface SendSmsDeps {
   statusCallbackUrl: () => Promise<string | undefined>;
   log: Log;
   now?: () => Date;
-}
-
-function toRecord(
-  request: SendSmsRequest,
-  provider: string,
-  outcome: RecipientOutcome,
-  at: string,
-): MessageRecord {
-  const base = {
-    to: outcome.to,
-    templateId: request.templateId,
-    reference: request.reference,
-    provider,
-    submittedAt: at,
-  };
-  switch (outcome.status) {
-    case 'accepted':
-      return {
-        ...base,
-        messageId: messageIdFor(provider, outcome.providerMessageId),
-        providerMessageId: outcome.providerMessageId,
-        status: 'accepted',
-      };
-    case 'rejected':
-      return { ...base, messageId: newMessageId(), status: 'rejected', error: outcome.error };
-    default:
-      return { ...base, messageId: newMessageId(), status: 'unknown' };
-  }
-}
-
-function toResult({ messageId, to, status, error }: MessageRecord): MessageResult {
-  return status === 'rejected'
-    ? { messageId, to, status, error: error ?? { code: 'unknown', message: 'rejected' } }
-    : { messageId, to, status };
 }
 
 /**
@@ -98,7 +61,13 @@ export async function sendSms(
   }
 
   const at = now().toISOString();
-  const records = outcomes.map((outcome) => toRecord(request, provider, outcome, at));
+  const context = {
+    templateId: request.templateId,
+    reference: request.reference,
+    provider,
+    submittedAt: at,
+  };
+  const records = outcomes.map((outcome) => toRecord(outcome, context));
   try {
     await deps.store.recordMessages(records);
   } catch (error) {

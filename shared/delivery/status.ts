@@ -1,11 +1,12 @@
-/** Our status vocabulary (SPEC "Status"). */
+/** Our status vocabulary (SPEC "Status"), and `not_sent` for a batch recipient never sent. */
 export type MessageStatus =
   | 'accepted'
   | 'delivered'
   | 'failed'
   | 'expired'
   | 'rejected'
-  | 'unknown';
+  | 'unknown'
+  | 'not_sent';
 
 /** Statuses no later report may replace. */
 export type TerminalStatus = 'delivered' | 'failed' | 'expired';

@@ -9,7 +9,8 @@ export interface MessageRecord {
   reference?: string | undefined;
   provider: string;
   providerMessageId?: string | undefined;
-  status: 'accepted' | 'rejected' | 'unknown';
+  /** `not_sent`: a batch ran out of time before this message's request (never sent). */
+  status: 'accepted' | 'rejected' | 'unknown' | 'not_sent';
   error?: { code: string; message: string } | undefined;
   /** When the provider answered (or the outcome became unknown). */
   submittedAt: string;

@@ -1,14 +1,6 @@
 import type { Handler } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createMessagesTable, type LocalDynamo, startDynalite } from '../../local/dynamo.ts';
-import { type LocalSecretsManager, startLocalSecretsManager } from '../../local/secretsManager.ts';
-import {
-  LOCAL_APP_KEY,
-  LOCAL_APP_SECRET,
-  LOCAL_SENDER,
-  type Sandbox,
-  startSandbox,
-} from '../../sandbox/server.ts';
+import { LOCAL_APP_KEY, LOCAL_APP_SECRET, LOCAL_SENDER } from '../../sandbox/server.ts';
 import { callbackUrl } from '../../shared/delivery/callbackAuth.ts';
 import { messageView } from '../../shared/delivery/view.ts';
 import { splitUrl } from '../../shared/huawei/signer.ts';
@@ -16,6 +8,13 @@ import { verifyAkSk, verifyWsse } from '../../shared/huawei/verify.ts';
 import { createDocumentClient } from '../../shared/store/client.ts';
 import { createDynamoStore } from '../../shared/store/dynamo.ts';
 import { apiEvent, type JsonAnswer, lambdaContext, parseAnswer } from '../helpers/lambda.ts';
+import {
+  captureLogs,
+  type LocalServices,
+  loadHandler as loadFresh,
+  localEnv,
+  startLocalServices,
+} from '../helpers/localServices.ts';
 
 const SECRET_ID = 'sms-relay/test/huawei';
 const CALLBACK = 'https://callback.example.com/sms/status';
@@ -25,54 +24,32 @@ const GOOD_SECRET = JSON.stringify({
   sender: LOCAL_SENDER,
 });
 
-const TABLE = 'sms-relay-sendsms-test';
-let sandbox: Sandbox;
-let secrets: LocalSecretsManager;
-let dynamo: LocalDynamo;
-let logs: string[] = [];
+let services: LocalServices;
+let logs: ReturnType<typeof captureLogs>;
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ deliveryDelayMs: 60_000 });
-  secrets = await startLocalSecretsManager({ [SECRET_ID]: GOOD_SECRET });
-  dynamo = await startDynalite();
-  await createMessagesTable(dynamo.endpoint, TABLE);
-  const write = process.stdout.write.bind(process.stdout);
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk, ...rest) => {
-    logs.push(String(chunk));
-    return write(chunk, ...(rest as []));
+  services = await startLocalServices({
+    table: 'sms-relay-sendsms-test',
+    secrets: { [SECRET_ID]: GOOD_SECRET },
   });
+  logs = captureLogs();
 });
 afterAll(async () => {
   vi.restoreAllMocks();
-  await sandbox.close();
-  await secrets.close();
-  await dynamo.close();
+  await services.close();
 });
 beforeEach(() => {
-  sandbox.reset();
-  secrets.secrets.set(SECRET_ID, GOOD_SECRET);
-  logs = [];
+  services.sandbox.reset();
+  services.secrets.secrets.set(SECRET_ID, GOOD_SECRET);
+  logs.clear();
 });
 
 /** The real handler module, loaded afresh (new container) with this environment. */
-async function loadHandler(env: Record<string, string> = {}): Promise<Handler> {
-  vi.resetModules();
-  Object.assign(process.env, {
-    AWS_REGION: 'ap-southeast-1',
-    AWS_ACCESS_KEY_ID: 'dummy',
-    AWS_SECRET_ACCESS_KEY: 'dummy',
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    MESSAGES_TABLE: TABLE,
-    SMS_SECRET_ID: SECRET_ID,
-    HUAWEI_SMS_ENDPOINT: sandbox.url,
-    HUAWEI_SMS_AUTH: 'aksk',
-    STATUS_CALLBACK_URL: CALLBACK,
-    POWERTOOLS_DEV: 'false',
-    ...env,
-  });
-  const module = await import('../../functions/sendSms.ts');
-  return module.handler as Handler;
+function loadHandler(env: Record<string, string> = {}): Promise<Handler> {
+  return loadFresh(
+    '../../functions/sendSms.ts',
+    localEnv(services, { SMS_SECRET_ID: SECRET_ID, STATUS_CALLBACK_URL: CALLBACK, ...env }),
+  );
 }
 
 async function post(handler: Handler, body: unknown, remainingMs = 15_000): Promise<JsonAnswer> {
@@ -102,8 +79,8 @@ describe('POST /sms reaches Huawei correctly signed', () => {
         ['+6591234567', 'accepted'],
         ['+6598765432', 'accepted'],
       ]);
-      expect(sandbox.requests).toHaveLength(1);
-      const [captured] = sandbox.requests;
+      expect(services.sandbox.requests).toHaveLength(1);
+      const [captured] = services.sandbox.requests;
       if (!captured) throw new Error('nothing captured');
       // Verify again here, independently of the sandbox's own check.
       const wire = {
@@ -127,7 +104,7 @@ describe('POST /sms reaches Huawei correctly signed', () => {
               variants: ['hex'],
             });
       expect(verdict.ok).toBe(true);
-      expect(captured.headers.host).toBe(splitUrl(sandbox.url).host);
+      expect(captured.headers.host).toBe(splitUrl(services.sandbox.url).host);
       const form = new URLSearchParams(captured.body);
       expect(Object.fromEntries(form)).toEqual({
         from: LOCAL_SENDER,
@@ -177,32 +154,32 @@ describe('POST /sms with provider faults', () => {
   });
 
   it('answers 502 provider_rejected for a bad app key, after refetching the secret once', async () => {
-    secrets.secrets.set(
+    services.secrets.secrets.set(
       SECRET_ID,
       JSON.stringify({ appKey: 'wrong-key', appSecret: 'x', sender: LOCAL_SENDER }),
     );
     const handler = await loadHandler();
-    const before = secrets.calls;
+    const before = services.secrets.calls;
     const answer = await post(handler, VALID);
     expect(answer.statusCode).toBe(502);
     expect(answer.body.error?.code).toBe('provider_rejected');
-    expect(secrets.calls - before).toBe(2);
-    expect(sandbox.requests).toHaveLength(2);
+    expect(services.secrets.calls - before).toBe(2);
+    expect(services.sandbox.requests).toHaveLength(2);
     expect(JSON.stringify(answer.body)).not.toContain('wrong-key');
   });
 
   it('recovers from a rotated secret: the refetched credentials succeed', async () => {
-    secrets.secrets.set(
+    services.secrets.secrets.set(
       SECRET_ID,
       JSON.stringify({ appKey: LOCAL_APP_KEY, appSecret: 'old-secret', sender: LOCAL_SENDER }),
     );
     const handler = await loadHandler();
     await post(handler, VALID); // caches the old secret, refetches, still old: 502
-    secrets.secrets.set(SECRET_ID, GOOD_SECRET); // rotation completes
-    sandbox.reset();
+    services.secrets.secrets.set(SECRET_ID, GOOD_SECRET); // rotation completes
+    services.sandbox.reset();
     const answer = await post(handler, VALID);
     expect(answer.statusCode).toBe(202);
-    expect(sandbox.requests).toHaveLength(2);
+    expect(services.sandbox.requests).toHaveLength(2);
   });
 
   it('answers 502 provider_rejected when the caller IP is not whitelisted', async () => {
@@ -216,7 +193,7 @@ describe('POST /sms with provider faults', () => {
     const handler = await loadHandler();
     const answer = await post(handler, { ...VALID, to: ['+6590005031'] });
     expect(answer.statusCode).toBe(202);
-    expect(sandbox.requests.map((r) => r.response?.status)).toEqual([503, 200]);
+    expect(services.sandbox.requests.map((r) => r.response?.status)).toEqual([503, 200]);
   });
 
   it('answers 503 provider_unavailable when Huawei stays unavailable, after bounded retries', async () => {
@@ -224,7 +201,7 @@ describe('POST /sms with provider faults', () => {
     const answer = await post(handler, { ...VALID, to: ['+6590005030'] });
     expect(answer.statusCode).toBe(503);
     expect(answer.body.error?.code).toBe('provider_unavailable');
-    expect(sandbox.requests).toHaveLength(3);
+    expect(services.sandbox.requests).toHaveLength(3);
   });
 
   it('sends exactly once to a provider that hangs and answers 504 within the deadline', async () => {
@@ -237,14 +214,14 @@ describe('POST /sms with provider faults', () => {
     expect(answer.body.error?.details?.map((d) => d.path)).toEqual(['to[0]', 'to[1]']);
     expect(answer.body.error?.details?.[0]?.messageId).toMatch(/^[0-9a-f-]{36}$/);
     expect(elapsed).toBeLessThan(2_500);
-    expect(sandbox.requests).toHaveLength(1);
+    expect(services.sandbox.requests).toHaveLength(1);
   });
 
   it('never resends after the connection drops mid-request: the outcome is unknown', async () => {
     const handler = await loadHandler();
     const answer = await post(handler, { ...VALID, to: ['+6590000888'] });
     expect(answer.statusCode).toBe(504);
-    expect(sandbox.requests).toHaveLength(1);
+    expect(services.sandbox.requests).toHaveLength(1);
   });
 
   it('answers 503 provider_unavailable when Huawei cannot be reached at all, nothing sent', async () => {
@@ -263,8 +240,8 @@ describe('POST /sms with provider faults', () => {
 
   it('records every recipient before answering: accepted, rejected and unknown', async () => {
     const store = createDynamoStore({
-      client: createDocumentClient({ endpoint: dynamo.endpoint }),
-      tableName: TABLE,
+      client: createDocumentClient({ endpoint: services.dynamo.endpoint }),
+      tableName: services.table,
       retentionDays: 90,
     });
     const handler = await loadHandler();
@@ -291,14 +268,14 @@ describe('POST /sms with provider faults', () => {
     expect(answer.statusCode).toBe(500);
     expect(answer.body.error?.message).toContain('do not resend');
     expect(answer.body.error?.details?.map((d) => d.messageId)).toHaveLength(2);
-    expect(sandbox.requests).toHaveLength(1);
+    expect(services.sandbox.requests).toHaveLength(1);
   });
 
   it('never logs a whole phone number or a secret', async () => {
     const handler = await loadHandler();
     await post(handler, { ...VALID, to: ['+6591234567', '+6590000041'] });
     await post(handler, { ...VALID, to: ['+6590005030'] });
-    const text = logs.join('');
+    const text = logs.text();
     expect(text).toContain('+65****4567');
     expect(text).not.toContain('+6591234567');
     expect(text).not.toContain('+6590000041');

@@ -1,46 +1,30 @@
 import type { Handler } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createMessagesTable, type LocalDynamo, startDynalite } from '../../local/dynamo.ts';
-import { type LocalSecretsManager, startLocalSecretsManager } from '../../local/secretsManager.ts';
-import {
-  LOCAL_APP_KEY,
-  LOCAL_APP_SECRET,
-  LOCAL_SENDER,
-  type Sandbox,
-  startSandbox,
-} from '../../sandbox/server.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_APP_KEY, LOCAL_APP_SECRET, LOCAL_SENDER } from '../../sandbox/server.ts';
 import { apiEvent, lambdaContext, parseAnswer } from '../helpers/lambda.ts';
+import {
+  type LocalServices,
+  loadHandler,
+  localEnv,
+  startLocalServices,
+} from '../helpers/localServices.ts';
 
-let sandbox: Sandbox;
-let secrets: LocalSecretsManager;
+let services: LocalServices;
 let handler: Handler;
-let dynamo: LocalDynamo;
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ deliveryDelayMs: 60_000 });
-  dynamo = await startDynalite();
-  await createMessagesTable(dynamo.endpoint, 'validation-test');
-  secrets = await startLocalSecretsManager({
-    s: JSON.stringify({ appKey: LOCAL_APP_KEY, appSecret: LOCAL_APP_SECRET, sender: LOCAL_SENDER }),
+  const secret = JSON.stringify({
+    appKey: LOCAL_APP_KEY,
+    appSecret: LOCAL_APP_SECRET,
+    sender: LOCAL_SENDER,
   });
-  vi.resetModules();
-  Object.assign(process.env, {
-    AWS_REGION: 'ap-southeast-1',
-    AWS_ACCESS_KEY_ID: 'dummy',
-    AWS_SECRET_ACCESS_KEY: 'dummy',
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
-    SMS_SECRET_ID: 's',
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    MESSAGES_TABLE: 'validation-test',
-    HUAWEI_SMS_ENDPOINT: sandbox.url,
-  });
-  handler = (await import('../../functions/sendSms.ts')).handler as Handler;
+  services = await startLocalServices({ table: 'validation-test', secrets: { s: secret } });
+  handler = await loadHandler(
+    '../../functions/sendSms.ts',
+    localEnv(services, { SMS_SECRET_ID: 's' }),
+  );
 });
-afterAll(async () => {
-  await sandbox.close();
-  await secrets.close();
-  await dynamo.close();
-});
+afterAll(() => services.close());
 
 const ok = {
   to: ['+6591234567'],
@@ -303,7 +287,7 @@ describe('POST /sms refuses malformed input before anything reaches the provider
 
   it(`has at least 25 cases, none of which reached the sandbox`, () => {
     expect(cases.length).toBeGreaterThanOrEqual(25);
-    expect(sandbox.requests).toHaveLength(0);
+    expect(services.sandbox.requests).toHaveLength(0);
   });
 
   it('still sends a valid request through the same handler (the table is not passing vacuously)', async () => {
@@ -311,6 +295,6 @@ describe('POST /sms refuses malformed input before anything reaches the provider
       await handler(apiEvent({ body: json(ok) }), lambdaContext(), () => {}),
     );
     expect(answer.statusCode).toBe(202);
-    expect(sandbox.requests).toHaveLength(1);
+    expect(services.sandbox.requests).toHaveLength(1);
   });
 });

@@ -15,6 +15,7 @@ describe('parseConfig', () => {
       },
       messagesTable: undefined,
       retentionDays: 90,
+      batchConcurrency: 8,
       statusCallbackUrl: undefined,
     });
   });

@@ -1,0 +1,83 @@
+import * as z from 'zod/mini';
+import { isE164 } from '../phone.ts';
+
+/** Most template variables Huawei accepts. */
+export const MAX_TEMPLATE_PARAS = 20;
+
+const phoneNumber = z
+  .string({ error: 'must be an E.164 number like +6591234567' })
+  .check(
+    z.refine(
+      isE164,
+      'must be a valid E.164 number like +6591234567 (+, country code, digits only)',
+    ),
+  );
+
+/**
+ * `to`: one E.164 number or an array of `1..max` distinct ones (a duplicate would be billed twice
+ * or refused by Huawei with E200041); always an array after parsing.
+ */
+export function recipients(max: number) {
+  return z.pipe(
+    z.transform((value: unknown) => (typeof value === 'string' ? [value] : value)),
+    z.array(phoneNumber, { error: 'must be an E.164 number or an array of them' }).check(
+      z.minLength(1, 'must list at least one number'),
+      z.maxLength(max, `must list at most ${max} numbers`),
+      z.superRefine((numbers, ctx) => {
+        const first = new Map<string, number>();
+        numbers.forEach((number, index) => {
+          const seen = first.get(number);
+          if (seen === undefined) first.set(number, index);
+          else
+            ctx.addIssue({
+              code: 'custom',
+              path: [index],
+              message: `duplicates to[${seen}]`,
+              input: number,
+            });
+        });
+      }),
+    ),
+  );
+}
+
+const templateParam = z
+  .string({ error: 'must be a string (send codes as strings: numbers lose leading zeros)' })
+  .check(
+    z.minLength(1, 'must not be empty'),
+    z.maxLength(500, 'must have at most 500 characters'),
+    z.refine((value) => !/['{}]/.test(value), "must not contain ', { or }"),
+  );
+
+const noControlCharacters = (value: string) => !/\p{Cc}/u.test(value);
+
+/** The template fields `POST /sms` and every group of `POST /sms/batch` share. */
+export const templateFields = {
+  templateId: z
+    .string({ error: 'must be a string' })
+    .check(z.regex(/^[\x21-\x7e]{1,32}$/, 'must be 1-32 visible ASCII characters')),
+  templateParas: z.optional(
+    z
+      .array(templateParam, { error: 'must be an array of strings' })
+      .check(z.maxLength(MAX_TEMPLATE_PARAS, `must have at most ${MAX_TEMPLATE_PARAS} values`)),
+  ),
+  signature: z.optional(
+    z
+      .string({ error: 'must be a string' })
+      .check(
+        z.minLength(1),
+        z.maxLength(100),
+        z.refine(noControlCharacters, 'must not contain control characters'),
+      ),
+  ),
+};
+
+/** `reference`: the caller's correlation id, sent to the provider as `extend` (1-128, no braces). */
+export const reference = z.optional(
+  z.string({ error: 'must be a string' }).check(
+    z.minLength(1, 'must not be empty'),
+    z.maxLength(128, 'must have at most 128 characters'),
+    z.refine((value) => !/[{}]/.test(value), 'must not contain { or }'),
+    z.refine(noControlCharacters, 'must not contain control characters'),
+  ),
+);
