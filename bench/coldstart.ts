@@ -53,7 +53,9 @@ const entry = (name: string, source: string) => {
   writeFileSync(file, source);
   variants.push([name, file]);
 };
-variants.push(['sendSms handler', join(root, 'functions/sendSms.ts')]);
+for (const name of ['sendSms', 'sendBatch', 'statusCallback', 'getMessage']) {
+  variants.push([`${name} handler`, join(root, `functions/${name}.ts`)]);
+}
 entry(
   'undici: import { Agent } from "undici"',
   "import { Agent } from 'undici'; globalThis.a = new Agent();",

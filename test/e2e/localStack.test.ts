@@ -1,0 +1,243 @@
+/**
+ * The local stack end to end, started the way a user starts it (`node local/start.ts`, i.e.
+ * `npm start`) on a free PORT: the printed key works through the HTTP API (serverless-offline
+ * running the real, bundled handlers), a message becomes `delivered` through the sandbox's signed
+ * push to the local Function URL, the demo succeeds, and SIGINT leaves nothing running.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const STARTUP_TIMEOUT_MS = 60_000;
+// Its own state file, so a stack a developer is running keeps .sms-relay-local.json.
+const stateFile = join(tmpdir(), `sms-relay-e2e-${process.pid}-${Date.now()}.json`);
+
+interface Printed {
+  apiBaseUrl: string;
+  apiKey: string;
+  statusCallbackUrl: string;
+}
+
+let stack: ChildProcess;
+let port: number;
+let printed: Printed;
+let stdout = '';
+let stderr = '';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+async function portIsFree(p: number): Promise<boolean> {
+  const server = createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(p, '127.0.0.1', () => resolve());
+    });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+/** Every live (non-zombie) descendant of `root`, from `ps` (Linux and macOS). */
+function descendants(root: number): number[] {
+  const rows = execFileSync('ps', ['-A', '-o', 'pid=,ppid=,stat='], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .map(([pid, ppid, stat]) => ({ pid: Number(pid), ppid: Number(ppid), stat: stat ?? '' }));
+  const found: number[] = [];
+  const queue = [root];
+  while (queue.length > 0) {
+    const parent = queue.shift();
+    for (const row of rows) {
+      if (row.ppid === parent && !row.stat.startsWith('Z')) {
+        found.push(row.pid);
+        queue.push(row.pid);
+      }
+    }
+  }
+  return found;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  // A zombie has exited; only its parent has not collected it yet.
+  try {
+    const stat = execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' });
+    return !stat.trim().startsWith('Z');
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves with the three lines once all are printed; rejects if the stack exits or is too slow. */
+function waitForThreeLines(child: ChildProcess): Promise<Printed> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`no three lines within ${STARTUP_TIMEOUT_MS} ms\n${stderr}`)),
+      STARTUP_TIMEOUT_MS,
+    );
+    const check = () => {
+      const apiBaseUrl = /^API base URL: (\S+)$/m.exec(stdout)?.[1];
+      const apiKey = /^API key: (\S+)$/m.exec(stdout)?.[1];
+      const statusCallbackUrl = /^Status callback URL: (\S+)$/m.exec(stdout)?.[1];
+      if (apiBaseUrl && apiKey && statusCallbackUrl) {
+        clearTimeout(timer);
+        resolve({ apiBaseUrl, apiKey, statusCallbackUrl });
+      }
+    };
+    child.stdout?.on('data', check);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`local/start.ts exited (code ${code}, signal ${signal})\n${stderr}`));
+    });
+  });
+}
+
+async function api(path: string, init: RequestInit = {}, apiKey = printed.apiKey) {
+  const res = await fetch(`${printed.apiBaseUrl}${path}`, {
+    ...init,
+    headers: { 'x-api-key': apiKey, 'content-type': 'application/json', ...init.headers },
+  });
+  const text = await res.text();
+  return { status: res.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
+}
+
+beforeAll(async () => {
+  port = await freePort();
+  stack = spawn(process.execPath, ['local/start.ts'], {
+    cwd: repoRoot,
+    env: { ...process.env, PORT: String(port), SMS_RELAY_STATE_FILE: stateFile },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  stack.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  stack.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  printed = await waitForThreeLines(stack);
+}, STARTUP_TIMEOUT_MS + 10_000);
+
+afterAll(async () => {
+  // Only if a test failed before the SIGINT test: never leave the stack behind.
+  if (stack && stack.exitCode === null && stack.signalCode === null) {
+    const pids = descendants(stack.pid as number);
+    stack.kill('SIGKILL');
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+  }
+  rmSync(stateFile, { force: true });
+});
+
+describe('npm start (local/start.ts)', () => {
+  it('prints the API base URL, the API key and the status callback URL, and writes them down', () => {
+    expect(printed.apiBaseUrl).toBe(`http://127.0.0.1:${port}`);
+    expect(printed.apiKey).toMatch(/^\S{20,}$/);
+    expect(printed.statusCallbackUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    // Exactly the three lines on stdout; everything else goes to stderr.
+    expect(stdout.trim().split('\n')).toHaveLength(3);
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as Printed & { pid: number };
+    expect(state).toMatchObject({ ...printed, pid: stack.pid });
+  });
+
+  it('sends through the HTTP API with the printed key and sees the message delivered', async () => {
+    const sent = await api('/sms', {
+      method: 'POST',
+      body: JSON.stringify({ to: '+6591234567', templateId: 'e2e-otp', templateParas: ['0042'] }),
+    });
+    expect(sent.status).toBe(202);
+    const [message] = (sent.body as { messages: Array<{ messageId: string; status: string }> })
+      .messages;
+    expect(message?.status).toBe('accepted');
+
+    const deadline = Date.now() + 8_000;
+    let view: { status?: string; history?: Array<{ status: string }> } = {};
+    while (Date.now() < deadline) {
+      const got = await api(`/sms/${message?.messageId}`);
+      expect(got.status).toBe(200);
+      view = got.body as typeof view;
+      if (view.status !== 'accepted') break;
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+    expect(view.status).toBe('delivered');
+    expect(view.history?.map((entry) => entry.status)).toEqual(['accepted', 'delivered']);
+  }, 20_000);
+
+  it('answers 403 to a wrong API key and 404 to an unknown message id', async () => {
+    const id = randomUUID();
+    expect((await api(`/sms/${id}`, {}, 'not-the-key')).status).toBe(403);
+    expect(
+      (await api('/sms', { method: 'POST', body: '{"to":"+6591234567","templateId":"x"}' }, 'nope'))
+        .status,
+    ).toBe(403);
+    const unknown = await api(`/sms/${id}`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({ error: { code: 'not_found' } });
+  });
+
+  it('npm run demo (local/demo.ts) sends, follows and prints the timeline, exiting 0', async () => {
+    const demo = spawn(process.execPath, ['local/demo.ts'], {
+      cwd: repoRoot,
+      env: { ...process.env, SMS_RELAY_STATE_FILE: stateFile },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    demo.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+    });
+    demo.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+    });
+    const [code] = (await once(demo, 'exit')) as [number | null];
+    expect(out).toMatch(/Status timeline of [0-9a-f-]{36}/);
+    expect(out).toMatch(/^ {2}\S+Z {2}accepted$/m);
+    expect(out).toMatch(/^ {2}\S+Z {2}delivered +DELIVRD$/m);
+    expect(code, out).toBe(0);
+  }, 20_000);
+
+  it('stops every process on SIGINT, frees the port and removes the state file', async () => {
+    const pid = stack.pid as number;
+    const tree = descendants(pid);
+    expect(tree.length).toBeGreaterThan(0); // serverless-offline (and esbuild's service)
+    const exited = once(stack, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    stack.kill('SIGINT');
+    const [code, signal] = await exited;
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    // A grandchild may need a moment longer to be gone after its parent.
+    const deadline = Date.now() + 5_000;
+    while (tree.some(alive) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(tree.filter(alive)).toEqual([]);
+    expect(await portIsFree(port)).toBe(true);
+    expect(existsSync(stateFile)).toBe(false);
+  }, 20_000);
+});
