@@ -1,11 +1,10 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   type AttributeDefinition,
   type BillingMode,
@@ -19,14 +18,7 @@ import {
   type ProvisionedThroughput,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import {
-  type CollectionTag,
-  parse as parseYaml,
-  type ScalarTag,
-  type Tags,
-  type YAMLMap,
-  type YAMLSeq,
-} from 'yaml';
+import { readServerlessYml, repoRoot } from './serverlessYml.ts';
 
 /**
  * Local DynamoDB for tests and the local stack. Two backends:
@@ -45,7 +37,6 @@ export interface LocalDynamo {
 }
 
 const require = createRequire(import.meta.url);
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Endpoints started here, so `createMessagesTable` knows which backend it talks to. */
 const startedKinds = new Map<string, LocalDynamoKind>();
@@ -252,43 +243,6 @@ async function stopChild(child: ChildProcess): Promise<void> {
 
 // --- The messages table, from serverless.yml -------------------------------------------------
 
-/** CloudFormation short-form intrinsics, so `yaml` parses serverless.yml (values are unused). */
-const CLOUDFORMATION_TAGS: Tags = [
-  'Ref',
-  'Sub',
-  'GetAtt',
-  'Join',
-  'Select',
-  'Split',
-  'If',
-  'Equals',
-  'Not',
-  'And',
-  'Or',
-  'FindInMap',
-  'ImportValue',
-  'Base64',
-  'Cidr',
-  'GetAZs',
-  'Condition',
-  'Transform',
-  'ToJsonString',
-  'Length',
-].flatMap((name): Array<ScalarTag | CollectionTag> => {
-  const key = name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`;
-  const tag = `!${name}`;
-  const fromCollection = (node: YAMLMap.Parsed | YAMLSeq.Parsed) => ({ [key]: node.toJSON() });
-  return [
-    {
-      tag,
-      resolve: (value: string) =>
-        name === 'GetAtt' ? { [key]: value.split('.', 2) } : { [key]: value },
-    },
-    { tag, collection: 'seq', resolve: fromCollection },
-    { tag, collection: 'map', resolve: fromCollection },
-  ];
-});
-
 interface TableProperties {
   AttributeDefinitions: AttributeDefinition[];
   KeySchema: KeySchemaElement[];
@@ -297,11 +251,6 @@ interface TableProperties {
   BillingMode?: BillingMode;
   ProvisionedThroughput?: ProvisionedThroughput;
   TimeToLiveSpecification?: { AttributeName: string; Enabled: boolean };
-}
-
-/** serverless.yml parsed (CloudFormation tags tolerated; `${...}` variables left as text). */
-export function readServerlessYml(serverlessYml = join(repoRoot, 'serverless.yml')): unknown {
-  return parseYaml(readFileSync(serverlessYml, 'utf8'), { customTags: CLOUDFORMATION_TAGS });
 }
 
 /** `resources.Resources.MessagesTable.Properties` of serverless.yml, parsed. */

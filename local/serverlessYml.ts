@@ -1,10 +1,59 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
+import {
+  type CollectionTag,
+  parse as parseYaml,
+  type ScalarTag,
+  type Tags,
+  type YAMLMap,
+  type YAMLSeq,
+} from 'yaml';
 
 /** The repository root (where serverless.yml and package.json live). */
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** CloudFormation short-form intrinsics, so `yaml` parses serverless.yml (values are unused). */
+const CLOUDFORMATION_TAGS: Tags = [
+  'Ref',
+  'Sub',
+  'GetAtt',
+  'Join',
+  'Select',
+  'Split',
+  'If',
+  'Equals',
+  'Not',
+  'And',
+  'Or',
+  'FindInMap',
+  'ImportValue',
+  'Base64',
+  'Cidr',
+  'GetAZs',
+  'Condition',
+  'Transform',
+  'ToJsonString',
+  'Length',
+].flatMap((name): Array<ScalarTag | CollectionTag> => {
+  const key = name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`;
+  const tag = `!${name}`;
+  const fromCollection = (node: YAMLMap.Parsed | YAMLSeq.Parsed) => ({ [key]: node.toJSON() });
+  return [
+    {
+      tag,
+      resolve: (value: string) =>
+        name === 'GetAtt' ? { [key]: value.split('.', 2) } : { [key]: value },
+    },
+    { tag, collection: 'seq', resolve: fromCollection },
+    { tag, collection: 'map', resolve: fromCollection },
+  ];
+});
+
+/** serverless.yml parsed (CloudFormation tags tolerated; `${...}` variables left as text). */
+export function readServerlessYml(serverlessYml = join(repoRoot, 'serverless.yml')): unknown {
+  return parseYaml(readFileSync(serverlessYml, 'utf8'), { customTags: CLOUDFORMATION_TAGS });
+}
 
 /** A function served through a Lambda Function URL (`url:` set in serverless.yml). */
 export interface UrlFunction {
@@ -65,10 +114,7 @@ export function serviceLayout(
   stage: string,
   serverlessYml = join(repoRoot, 'serverless.yml'),
 ): ServiceLayout {
-  // CloudFormation short forms (!GetAtt, !Sub…) are unresolved tags here: only a warning, silenced.
-  const doc = parseYaml(readFileSync(serverlessYml, 'utf8'), { logLevel: 'silent' }) as
-    | ServerlessYml
-    | undefined;
+  const doc = readServerlessYml(serverlessYml) as ServerlessYml | undefined;
   const service = doc?.service;
   if (typeof service !== 'string' || service === '') {
     throw new Error('serverless.yml: `service` is missing');

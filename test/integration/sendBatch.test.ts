@@ -1,6 +1,6 @@
 import type { Handler } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { readServerlessYml } from '../../local/dynamo.ts';
+import { readServerlessYml } from '../../local/serverlessYml.ts';
 import { LOCAL_APP_KEY, LOCAL_APP_SECRET, LOCAL_SENDER } from '../../sandbox/server.ts';
 import { messageView } from '../../shared/delivery/view.ts';
 import { createDocumentClient } from '../../shared/store/client.ts';
