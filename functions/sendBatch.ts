@@ -43,8 +43,11 @@ const api = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
   .use(httpJsonBodyParser())
   .use(validateBody(sendBatchRequestSchema))
   .handler(async (event, context) => {
-    const { groups, counts } = await run(event.body as unknown as SendBatchRequest, context);
-    return json(202, { groups, counts });
+    const { groups, counts, notRecorded } = await run(
+      event.body as unknown as SendBatchRequest,
+      context,
+    );
+    return json(202, { groups, counts, ...(notRecorded.length > 0 ? { notRecorded } : {}) });
   });
 
 /**
@@ -64,6 +67,7 @@ async function scheduled(event: unknown, context: Context): Promise<void> {
   try {
     const result = await run(parsed.data, context);
     logger.info('scheduled batch sent', {
+      notRecorded: result.notRecorded.length,
       reference: parsed.data.reference,
       requests: result.requests,
       counts: result.counts,

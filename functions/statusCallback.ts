@@ -1,17 +1,19 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ingestPush } from '../shared/core/ingestPush.ts';
-import { authenticatePush } from '../shared/delivery/callbackAuth.ts';
+import { createPushVerifier } from '../shared/delivery/pushVerifier.ts';
 import { secretSource } from '../shared/deps/secrets.ts';
 import { messageStore } from '../shared/deps/store.ts';
 import { AppError } from '../shared/errors.ts';
 import { httpErrors } from '../shared/http/middleware.ts';
 import { json } from '../shared/http/respond.ts';
-import { PushFormatError, parseHuaweiPush } from '../shared/huawei/pushes.ts';
+import { parseHuaweiPush } from '../shared/huawei/pushes.ts';
 import { logger } from '../shared/logger.ts';
 
 /** 50 reports are about 15 KiB; far more is not Huawei. */
 const MAX_BODY_BYTES = 1024 * 1024;
+
+let verifyPush: ReturnType<typeof createPushVerifier> | undefined;
 
 /**
  * The Function URL Huawei posts delivery reports and replies to. The push is authenticated from
@@ -29,9 +31,9 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResult, Erro
     if (body.length > MAX_BODY_BYTES)
       throw new AppError('payload_too_large', 'The body is too large');
     const receivedAt = new Date();
-    const verdict = authenticatePush(
+    verifyPush ??= createPushVerifier((options) => secretSource().secret(options));
+    const verdict = await verifyPush(
       { method, path: event.rawPath, query: event.rawQueryString, headers: event.headers, body },
-      await secretSource().secret(),
       receivedAt,
     );
     if (!verdict.ok) {
@@ -41,13 +43,7 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResult, Erro
       });
       throw new AppError('unauthorized', 'The push is not authenticated');
     }
-    let push: ReturnType<typeof parseHuaweiPush>;
-    try {
-      push = parseHuaweiPush(event.headers['content-type'], body.toString('utf8'));
-    } catch (error) {
-      if (error instanceof PushFormatError) throw new AppError('invalid_request', error.message);
-      throw error;
-    }
+    const push = parseHuaweiPush(event.headers['content-type'], body.toString('utf8'));
     const result = await ingestPush(push, messageStore(), logger, receivedAt.toISOString());
     return json(200, result);
   });

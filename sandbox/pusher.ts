@@ -1,8 +1,8 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { maskPhone } from '../shared/phone.ts';
 import { batchBody, formBody, planReports, type StatusReport } from './delivery.ts';
 import { magicDeliveryOutcome } from './magic.ts';
-import { maskPhone } from './mask.ts';
 import { type Posting, post, pushHeaders, redactUrl } from './post.ts';
 import type { PushAttempt, PushKey, SandboxMessage } from './types.ts';
 

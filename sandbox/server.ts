@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { maskPhone } from '../shared/phone.ts';
 import { MessageIds } from './accept.ts';
 import { LOCAL_APP } from './apps.ts';
 import { type Handled, handle, type SandboxState } from './handler.ts';
-import { maskPhone } from './mask.ts';
 import { NonceStore } from './nonces.ts';
 import { Pusher } from './pusher.ts';
 import { gatewayError, newRequestId, type Reply, systemError } from './replies.ts';

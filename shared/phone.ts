@@ -7,8 +7,13 @@ export function isE164(value: string): boolean {
   return E164.test(value) && isValidPhoneNumber(value);
 }
 
-/** `+6591234567` → `+65****4567`: enough to tell numbers apart in logs, never the whole number. */
+/**
+ * `+6591234567` → `+65****4567`: enough to tell numbers apart in logs, never the whole number.
+ * Short numbers show less, so at least half of the digits are always hidden.
+ */
 export function maskPhone(value: string): string {
-  if (value.length < 8) return '****';
-  return `${value.slice(0, 3)}****${value.slice(-4)}`;
+  const digits = value.length - 1;
+  if (digits >= 10) return `${value.slice(0, 3)}****${value.slice(-4)}`;
+  if (digits >= 7) return `${value.slice(0, 2)}****${value.slice(-2)}`;
+  return '****';
 }

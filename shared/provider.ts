@@ -18,6 +18,14 @@ export interface OutboundSms {
   extend?: string | undefined;
 }
 
+/** One template to a list of numbers, as one group of a multi-template request. */
+export interface SmsGroup {
+  to: readonly string[];
+  templateId: string;
+  templateParas?: readonly string[] | undefined;
+  signature?: string | undefined;
+}
+
 /** An SMS provider: submits messages and says, per recipient, what it did. */
 export interface SmsProvider {
   readonly name: string;

@@ -50,7 +50,7 @@ const MAX_AGE_SECONDS = 15 * 60;
 export function createSecretSource(
   provider: Pick<SecretsProvider, 'get'>,
   secretId: string,
-): CredentialSource & { secret(): Promise<SmsSecret> } {
+): CredentialSource & { secret(options?: { refresh?: boolean }): Promise<SmsSecret> } {
   const load = async (forceFetch: boolean) => {
     let value: unknown;
     try {
@@ -67,7 +67,7 @@ export function createSecretSource(
     sender,
   });
   return {
-    secret: () => load(false),
+    secret: (options?: { refresh?: boolean }) => load(options?.refresh === true),
     get: async () => toCredentials(await load(false)),
     refresh: async () => toCredentials(await load(true)),
   };

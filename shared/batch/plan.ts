@@ -1,3 +1,4 @@
+import { AppError } from '../errors.ts';
 import type { BatchGroup } from '../schemas/sendBatch.ts';
 
 /** A slice of one group: at most 500 numbers of it, in order, as one `smsContent` entry. */
@@ -56,8 +57,16 @@ export function planChunks(
         current.segment.to.length >= limits.maxNumbersPerContent ||
         current.size + cost > budget
       ) {
-        if (emptySize + cost > budget)
-          throw new RangeError(`group ${index} cannot fit in one request`);
+        if (emptySize + cost > budget) {
+          throw new AppError('invalid_request', 'A group is too large for one provider request', {
+            details: [
+              {
+                path: `messages[${index}].templateParas`,
+                message: 'too long to send with even one number',
+              },
+            ],
+          });
+        }
         current = { segment: { group: index, start: position, to: [], ...base }, size: emptySize };
         segments.push(current);
       }
@@ -69,17 +78,24 @@ export function planChunks(
   const chunks: Segment[][] = [];
   let chunk: Segment[] = [];
   let size = 0;
+  // A number twice in one request would be matched to its results by Huawei's answer order
+  // (which nothing promises) and may be refused as a duplicate (E200041): start a new request.
+  let numbers = new Set<string>();
   for (const { segment, size: segmentSize } of segments) {
     if (
       chunk.length > 0 &&
-      (size + segmentSize > budget || chunk.length >= limits.maxContentsPerRequest)
+      (size + segmentSize > budget ||
+        chunk.length >= limits.maxContentsPerRequest ||
+        segment.to.some((number) => numbers.has(number)))
     ) {
       chunks.push(chunk);
       chunk = [];
       size = 0;
+      numbers = new Set();
     }
     chunk.push(segment);
     size += segmentSize;
+    for (const number of segment.to) numbers.add(number);
   }
   if (chunk.length > 0) chunks.push(chunk);
   return chunks;

@@ -5,10 +5,9 @@ import {
   planChunks,
   type Segment,
 } from '../batch/plan.ts';
-import { AppError } from '../errors.ts';
-import type { SmsContent } from '../huawei/builders.ts';
+import type { AppError } from '../errors.ts';
 import type { Log } from '../logger.ts';
-import { isProviderError, type RecipientOutcome } from '../provider.ts';
+import { isProviderError, type RecipientOutcome, type SmsGroup } from '../provider.ts';
 import type { SendBatchRequest } from '../schemas/sendBatch.ts';
 import type { MessageRecord, MessageStore } from '../store/types.ts';
 import type { Deadline } from '../util/deadline.ts';
@@ -19,7 +18,7 @@ import { type MessageResult, type SubmitOutcome, toRecord, toResult } from './re
 export interface GroupSender {
   readonly name: string;
   sendGroups(
-    groups: readonly SmsContent[],
+    groups: readonly SmsGroup[],
     common: { statusCallback?: string | undefined; extend?: string | undefined },
     deadline: Deadline,
   ): Promise<RecipientOutcome[][]>;
@@ -30,8 +29,8 @@ export interface SendBatchDeps {
   store: MessageStore;
   statusCallbackUrl: () => Promise<string | undefined>;
   log: Log;
-  /** Requests in flight at once over the shared keep-alive pool. */
-  concurrency?: number;
+  /** Requests in flight at once over the shared keep-alive pool (BATCH_CONCURRENCY). */
+  concurrency: number;
   /** A request is not started with less time than this left: its recipients are `not_sent`. */
   minRequestMs?: number;
   limits?: BatchLimits;
@@ -42,14 +41,18 @@ export interface BatchResult {
   groups: Array<{ templateId: string; messages: MessageResult[] }>;
   counts: Record<MessageResult['status'], number>;
   requests: number;
+  /** Messages submitted (or not) whose record could not be written: readable by no id. */
+  notRecorded: string[];
 }
 
-const DEFAULT_CONCURRENCY = 8;
 const DEFAULT_MIN_REQUEST_MS = 2_500;
 
 /** What a whole-request failure means for each of its recipients. */
 function failedOutcomes(segments: readonly Segment[], error: unknown): SubmitOutcome[][] {
-  if (!isProviderError(error)) throw error;
+  // Anything but a provider verdict (a bug, a fault below the client) says nothing about whether
+  // the request went out: unknown, never resent.
+  if (!isProviderError(error))
+    return segments.map((segment) => segment.to.map((to) => ({ to, status: 'unknown' as const })));
   const detail = { code: error.providerCode ?? error.code, message: error.message };
   return segments.map((segment) =>
     segment.to.map((to): SubmitOutcome => {
@@ -64,7 +67,8 @@ function failedOutcomes(segments: readonly Segment[], error: unknown): SubmitOut
  * Sends many groups in as few `batchSendDiffSms` requests as Huawei's limits allow, several at a
  * time, and answers per group, per recipient, in request order. A failed request does not lose
  * the others; a request there is no time left for is not started and its recipients are
- * `not_sent` (never sent, safe to send again). Every message is recorded as its request returns.
+ * `not_sent` (never sent, safe to send again). Every message is recorded as its request returns;
+ * one whose record failed is still answered, and listed in `notRecorded`.
  */
 export async function sendBatch(
   request: SendBatchRequest,
@@ -82,10 +86,10 @@ export async function sendBatch(
   );
   // Filled by position as requests return, in whatever order they return.
   const records: MessageRecord[][] = request.messages.map((group) => new Array(group.to.length));
-  const unrecorded: MessageRecord[] = [];
+  const unrecorded = new Set<string>();
   let started = 0;
 
-  await mapWithConcurrency(chunks, deps.concurrency ?? DEFAULT_CONCURRENCY, async (segments) => {
+  await mapWithConcurrency(chunks, deps.concurrency, async (segments) => {
     let outcomes: SubmitOutcome[][];
     if (deadline.remainingMs() < minRequestMs) {
       const detail = {
@@ -134,28 +138,17 @@ export async function sendBatch(
         reason: (error as Error).message,
         count: chunkRecords.length,
       });
-      unrecorded.push(...chunkRecords);
+      for (const record of chunkRecords) unrecorded.add(record.messageId);
     }
   });
 
-  if (unrecorded.length > 0) {
-    throw new AppError(
-      'internal',
-      `${unrecorded.length} messages were submitted but could not be recorded: do not resend them`,
-      {
-        details: unrecorded.map((record) => ({
-          path: 'messages',
-          message: `status ${record.status}; not recorded`,
-          messageId: record.messageId,
-        })),
-      },
-    );
-  }
   const counts: BatchResult['counts'] = { accepted: 0, rejected: 0, unknown: 0, not_sent: 0 };
   const groups = request.messages.map((group, index) => {
     const messages = (records[index] ?? []).map(toResult);
     for (const message of messages) counts[message.status] += 1;
     return { templateId: group.templateId, messages };
   });
-  return { groups, counts, requests: started };
+  // Results are answered even when some could not be recorded: without them the caller could not
+  // tell who got an SMS, and a resend would text them twice. The unrecorded ones are named.
+  return { groups, counts, requests: started, notRecorded: [...unrecorded] };
 }

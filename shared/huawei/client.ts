@@ -126,7 +126,11 @@ export function createHuaweiClient(options: HuaweiClientOptions): HuaweiSmsClien
           !refreshed &&
           deadline.remainingMs() > retry.minAttemptMs
         ) {
-          credentials = await options.credentials.refresh();
+          try {
+            credentials = await options.credentials.refresh();
+          } catch {
+            throw error; // the refusal stands: still nothing sent
+          }
           options.onEvent?.({
             type: 'credentials_refreshed',
             reason: error.providerCode ?? 'auth',

@@ -1,7 +1,8 @@
 /**
- * Huawei Message & SMS result codes (providers/huawei.md, "API error codes"). `retryable` says
- * whether sending the same request again later can succeed without the caller changing anything;
- * the transport still retries automatically only what surely did not send (SPEC "Reliability").
+ * Huawei Message & SMS result codes (providers/huawei.md, "API error codes"). `retryable` tells a
+ * caller (or a later issue's retry queue) whether sending again later can succeed without changing
+ * anything; it does not drive automatic retries: the transport retries only what surely did not
+ * send, by transport failure and HTTP status (SPEC "Reliability").
  */
 export interface HuaweiCode {
   meaning: string;

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import type { DeliveryReport } from '../delivery/state.ts';
-import type { ErrorDetail } from '../errors.ts';
+import { AppError, type ErrorDetail } from '../errors.ts';
 import { describeIssues } from '../http/issues.ts';
 
 /** A reply from a phone (uplink / MO message). */
@@ -101,9 +101,9 @@ function parseReports(entries: readonly unknown[], prefix: string): HuaweiPush {
   return { kind: 'reports', reports, invalid };
 }
 
-/** Thrown for a push whose body cannot be read at all. */
-export class PushFormatError extends Error {
-  override readonly name = 'PushFormatError';
+/** A push whose body cannot be read at all: a `400` naming why. */
+function unreadable(message: string): AppError {
+  return new AppError('invalid_request', message);
 }
 
 /**
@@ -118,14 +118,12 @@ export function parseHuaweiPush(contentType: string | undefined, body: string): 
     try {
       json = JSON.parse(body);
     } catch {
-      throw new PushFormatError('the body is not valid JSON');
+      throw unreadable('the body is not valid JSON');
     }
     const list = (json as { statusReportList?: unknown } | null)?.statusReportList;
     if (Array.isArray(list)) {
       if (list.length > MAX_REPORTS_PER_PUSH) {
-        throw new PushFormatError(
-          `statusReportList holds more than ${MAX_REPORTS_PER_PUSH} reports`,
-        );
+        throw unreadable(`statusReportList holds more than ${MAX_REPORTS_PER_PUSH} reports`);
       }
       return parseReports(list, 'statusReportList');
     }
@@ -136,7 +134,7 @@ export function parseHuaweiPush(contentType: string | undefined, body: string): 
     if (fields.status === undefined && fields.body !== undefined) {
       const result = uplinkSchema.safeParse(fields);
       if (!result.success) {
-        throw new PushFormatError(
+        throw unreadable(
           `invalid uplink: ${describeIssues(result.error.issues)
             .map((d) => `${d.path} ${d.message}`)
             .join('; ')}`,
@@ -157,7 +155,5 @@ export function parseHuaweiPush(contentType: string | undefined, body: string): 
     }
     return parseReports([fields], '');
   }
-  throw new PushFormatError(
-    'Content-Type must be application/x-www-form-urlencoded or application/json',
-  );
+  throw unreadable('Content-Type must be application/x-www-form-urlencoded or application/json');
 }

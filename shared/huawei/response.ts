@@ -51,7 +51,10 @@ function recipientOutcomes(
     const entry = byNumber.get(to)?.shift();
     if (!entry) return { to, status: 'unknown' };
     const status = typeof entry.status === 'string' ? entry.status : '';
-    if (status === '000000' && typeof entry.smsMsgId === 'string' && entry.smsMsgId !== '') {
+    if (status === '000000') {
+      // Accepted without an id to follow it by: taken (and billed), but untrackable.
+      if (typeof entry.smsMsgId !== 'string' || entry.smsMsgId === '')
+        return { to, status: 'unknown' };
       return { to, status: 'accepted', providerMessageId: entry.smsMsgId };
     }
     const code = status || 'E000000';
@@ -76,6 +79,20 @@ export function parseSendResponse(
   ) {
     return recipientOutcomes(body.result as ResultEntry[], recipients);
   }
+  if (response.status >= 200 && response.status < 300) {
+    // An explicit error code is a refusal; anything else unreadable may still mean "accepted"
+    // (and billed), so its outcome is unknown.
+    if (code?.startsWith('E')) throw requestError(400, code, text);
+    throw new ProviderError(
+      'provider_timeout',
+      `Huawei answered HTTP ${response.status} in a form this service cannot read; the messages may have been accepted`,
+      {
+        outcome: 'unknown',
+        ...(code ? { providerCode: code } : {}),
+        providerMessage: response.body.slice(0, 500),
+      },
+    );
+  }
   throw requestError(response.status, code, text);
 }
 
@@ -95,6 +112,14 @@ export function requestError(
   };
   if (status === 429)
     return new ProviderError('rate_limited', `Huawei is throttling requests (${what})`, options);
+  // A gateway timeout: the platform behind it may have received the request.
+  if (status === 504) {
+    return new ProviderError(
+      'provider_timeout',
+      `Huawei's gateway timed out (${what}); the messages may have been accepted`,
+      { ...options, outcome: 'unknown' },
+    );
+  }
   if (status >= 500) {
     return new ProviderError('provider_unavailable', `Huawei is unavailable (${what})`, options);
   }

@@ -41,15 +41,16 @@ export function recipients(max: number) {
   );
 }
 
+const noControlCharacters = (value: string) => !/\p{Cc}/u.test(value);
+
 const templateParam = z
   .string({ error: 'must be a string (send codes as strings: numbers lose leading zeros)' })
   .check(
     z.minLength(1, 'must not be empty'),
     z.maxLength(500, 'must have at most 500 characters'),
     z.refine((value) => !/['{}]/.test(value), "must not contain ', { or }"),
+    z.refine(noControlCharacters, 'must not contain control characters'),
   );
-
-const noControlCharacters = (value: string) => !/\p{Cc}/u.test(value);
 
 /** The template fields `POST /sms` and every group of `POST /sms/batch` share. */
 export const templateFields = {

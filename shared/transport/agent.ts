@@ -44,7 +44,8 @@ export function createAgent(options: AgentOptions): KeepAliveAgent {
       if (at - lastUsed > options.maxIdleMs) {
         const stale = agent;
         agent = build();
-        void stale.destroy().catch(() => {});
+        // close(), not destroy(): a request still in flight on it finishes normally.
+        void stale.close().catch(() => {});
       }
       lastUsed = at;
       return agent.dispatch(opts, handler);

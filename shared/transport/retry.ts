@@ -29,9 +29,12 @@ export function backoffDelay(retry: number, policy: RetryPolicy): number {
   return Math.floor(policy.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry));
 }
 
-/** A provider answer that says the request was not taken and may be sent again. */
+/**
+ * A provider answer that says the request was not taken and may be sent again: 429 and 5xx, but
+ * not 504, a gateway timeout, after which the platform behind it may have the request.
+ */
 export function isRetryableStatus(status: number): boolean {
-  return status === 429 || status >= 500;
+  return status === 429 || (status >= 500 && status !== 504);
 }
 
 function retryAfterMs(response: HttpResponse): number {

@@ -245,11 +245,15 @@ describe('authenticity of pushes', () => {
     expect((await get(message?.messageId ?? '')).body.status).toBe('accepted');
   });
 
-  it('refuses a signed push whose body was altered in transit', async () => {
-    await stack({ secret: { ...baseSecret, pushKeys: { [PUSH_KEY.ak]: PUSH_KEY.sk } } });
+  it('refuses a signed push whose body was altered in transit, and accepts the original', async () => {
+    await stack({
+      secret: { ...baseSecret, pushKeys: { [PUSH_KEY.ak]: PUSH_KEY.sk } },
+      sandbox: { deliveryDelayMs: 600_000 },
+    });
     const [message] = await send({ to: '+6591234567', ...template });
+    const { providerMessageId } = (await get(message?.messageId ?? '')).body;
     const url = `${callback.url}sms/report`;
-    const body = 'smsMsgId=x_1&status=DELIVRD';
+    const body = `smsMsgId=${encodeURIComponent(providerMessageId)}&status=DELIVRD&total=1&sequence=1`;
     const signed = signAkSk(
       {
         method: 'POST',
@@ -260,15 +264,55 @@ describe('authenticity of pushes', () => {
       { appKey: PUSH_KEY.ak, appSecret: PUSH_KEY.sk },
       new Date(),
     );
+    // fetch sets Host itself, to exactly the signed value (the callback's host:port).
     const { Host: _host, ...headers } = signed.headers;
-    const answer = await fetch(url, {
+    const altered = await fetch(url, {
       method: 'POST',
       headers,
       body: body.replace('DELIVRD', 'UNDELIV'),
     });
-    expect(answer.status).toBe(401);
+    expect(altered.status).toBe(401);
     expect((await get(message?.messageId ?? '')).body.status).toBe('accepted');
+    const original = await fetch(url, { method: 'POST', headers, body });
+    expect(original.status).toBe(200);
+    expect((await get(message?.messageId ?? '')).body.status).toBe('delivered');
     await sandbox?.close();
+  });
+
+  it('accepts pushes signed with a pushing key added after the callback cached the secret', async () => {
+    const NEW_KEY = { ak: 'PushAkNew', sk: 'push-secret-new-0123456789' };
+    const box = await stack({
+      secret: { ...baseSecret, pushKeys: { [PUSH_KEY.ak]: PUSH_KEY.sk } },
+      sandbox: { pushKey: PUSH_KEY },
+    });
+    const [first] = await send({ to: '+6591234567', ...template });
+    await box.idle(); // the callback container has now cached the secret with the old key only
+    expect((await get(first?.messageId ?? '')).body.status).toBe('delivered');
+    // Rotation: the new key is added to the secret and Huawei switches to it.
+    secrets.secrets.set(
+      SECRET_ID,
+      JSON.stringify({
+        ...baseSecret,
+        pushKeys: { [PUSH_KEY.ak]: PUSH_KEY.sk, [NEW_KEY.ak]: NEW_KEY.sk },
+      }),
+    );
+    const url = `${callback.url}sms/report`;
+    const [second] = await send({ to: '+6598765432', ...template });
+    const { providerMessageId } = (await get(second?.messageId ?? '')).body;
+    const body = `smsMsgId=${encodeURIComponent(providerMessageId)}&status=DELIVRD`;
+    const { Host: _host, ...headers } = signAkSk(
+      {
+        method: 'POST',
+        url,
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body,
+      },
+      { appKey: NEW_KEY.ak, appSecret: NEW_KEY.sk },
+      new Date(),
+    ).headers;
+    expect((await fetch(url, { method: 'POST', headers, body })).status).toBe(200);
+    expect((await get(second?.messageId ?? '')).body.status).toBe('delivered');
+    await box.close();
   });
 
   it.each([

@@ -186,6 +186,37 @@ describe('POST /sms/batch', () => {
     }
   });
 
+  it("reports every recipient rejected, with Huawei's code, when Huawei refuses the credentials", async () => {
+    services.secrets.secrets.set(
+      'batch',
+      JSON.stringify({ appKey: 'wrong-key', appSecret: 'x', sender: LOCAL_SENDER }),
+    );
+    try {
+      const handler = await loadHandler();
+      const answer = await post(handler, {
+        messages: [{ to: ['+6591234567', '+6598765432'], templateId: 't' }],
+      });
+      expect(answer.statusCode).toBe(202);
+      expect(answer.body.groups[0]?.messages.map((m) => [m.status, m.error?.code])).toEqual([
+        ['rejected', 'APIG.0303'],
+        ['rejected', 'APIG.0303'],
+      ]);
+    } finally {
+      services.secrets.secrets.set('batch', SECRET);
+    }
+  });
+
+  it('answers every result, naming the unrecorded ones, when the store fails', async () => {
+    const handler = await loadHandler({ MESSAGES_TABLE: 'no-such-table' });
+    const answer = await post(handler, {
+      messages: [{ to: ['+6591234567', '+6598765432'], templateId: 't' }],
+    });
+    expect(answer.statusCode).toBe(202);
+    const ids = answer.body.groups[0]?.messages.map((m) => m.messageId);
+    expect(answer.body.groups[0]?.messages.map((m) => m.status)).toEqual(['accepted', 'accepted']);
+    expect((answer.body as unknown as { notRecorded: string[] }).notRecorded).toEqual(ids);
+  });
+
   it('validates every group as POST /sms does, and caps the call at 10,000 recipients', async () => {
     const handler = await loadHandler();
     const bad = await post(handler, {

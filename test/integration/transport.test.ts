@@ -170,6 +170,13 @@ describe('sendWithRetry', () => {
     expect(received).toBe(2);
   });
 
+  it('does not retry a gateway timeout (504): the request may be behind it', async () => {
+    behaviours.push((_q, res) => res.writeHead(504).end());
+    const result = await sendWithRetry(request, once_(), deadlineIn(5_000), fast);
+    expect(result).toMatchObject({ attempts: 1, response: { status: 504 } });
+    expect(received).toBe(1);
+  });
+
   it('retries 429 and gives the last answer back when attempts run out', async () => {
     for (let i = 0; i < 5; i++) behaviours.push((_q, res) => res.writeHead(429).end());
     const result = await sendWithRetry(request, once_(), deadlineIn(5_000), fast);

@@ -85,6 +85,26 @@ describe('planChunks', () => {
     expect(chunks.map((c) => c.length)).toEqual([100, 100, 50]);
   });
 
+  it('never puts one number twice in a request: a second group with it starts a new request', () => {
+    const groups = [
+      { to: ['+6591234567', '+6598765432'], templateId: 'a' },
+      { to: ['+6581234567'], templateId: 'b' },
+      { to: ['+6591234567'], templateId: 'c' },
+    ];
+    expect(
+      planChunks(groups, HUAWEI_BATCH_LIMITS, envelope).map((chunk) =>
+        chunk.map((s) => s.templateId),
+      ),
+    ).toEqual([['a', 'b'], ['c']]);
+  });
+
+  it('refuses, as bad input, a group too large to send even to one number', () => {
+    const huge = { to: ['+6591234567'], templateId: 't', templateParas: ['x'.repeat(60_000)] };
+    expect(() => planChunks([huge], HUAWEI_BATCH_LIMITS, envelope)).toThrow(
+      expect.objectContaining({ code: 'invalid_request' }),
+    );
+  });
+
   it('splits a group whose parameters make 500 numbers too big for one body', () => {
     const heavy = {
       to: numbers(500),

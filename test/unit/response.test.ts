@@ -86,14 +86,48 @@ describe('parseSendResponse', () => {
     expect(error.outcome).toBe('not_sent');
   });
 
-  it('treats a 200 without a result list as a refused request, not a success', () => {
+  it('treats a 200 with an explicit error code as a refusal (nothing sent)', () => {
+    const error = thrown(() =>
+      parseSendResponse({ status: 200, body: '{"code":"E000503","description":"x"}' }, [
+        '+6591234567',
+      ]),
+    );
+    expect(error).toMatchObject({
+      code: 'provider_rejected',
+      outcome: 'not_sent',
+      providerCode: 'E000503',
+    });
+  });
+
+  it.each([
+    ['a body that is not JSON', 'not json'],
+    ['success without a result list', '{"code":"000000","description":"Success"}'],
+    ['an empty body', ''],
+  ])(
+    'treats a 200 with %s as an unknown outcome: it may have been accepted and billed',
+    (_what, body) => {
+      expect(thrown(() => parseSendResponse({ status: 200, body }, ['+6591234567']))).toMatchObject(
+        {
+          code: 'provider_timeout',
+          outcome: 'unknown',
+        },
+      );
+    },
+  );
+
+  it('treats a gateway timeout (504) as an unknown outcome, not as unavailable', () => {
     expect(
-      thrown(() => parseSendResponse({ status: 200, body: '{"code":"E000503"}' }, ['+6591234567']))
-        .code,
-    ).toBe('provider_rejected');
-    expect(
-      thrown(() => parseSendResponse({ status: 200, body: 'not json' }, ['+6591234567'])).code,
-    ).toBe('provider_rejected');
+      thrown(() => parseSendResponse({ status: 504, body: '' }, ['+6591234567'])),
+    ).toMatchObject({
+      code: 'provider_timeout',
+      outcome: 'unknown',
+    });
+  });
+
+  it('marks a recipient accepted without an smsMsgId as unknown, not rejected', () => {
+    expect(parseSendResponse(ok([entry('+6591234567', '000000', '')]), ['+6591234567'])).toEqual([
+      { to: '+6591234567', status: 'unknown' },
+    ]);
   });
 
   it('keeps the gateway text for logs but out of the caller-facing message', () => {

@@ -37,6 +37,12 @@ describe('sendSms request schema', () => {
     ).toMatch(/leading zeros/);
   });
 
+  it('refuses control characters in template parameters (they would also break the batch body budget)', () => {
+    expect(problems({ to: ['+6591234567'], templateId: 't', templateParas: ['a\u0001b'] })).toEqual(
+      [{ path: 'templateParas[0]', message: 'must not contain control characters' }],
+    );
+  });
+
   it('lists every problem at once, in readable English', () => {
     const found = problems({ to: ['6591234567'], templateId: '', reference: '{x}', extra: 1 });
     expect(found.map((p) => p.path)).toEqual(['to[0]', 'templateId', 'reference', '(body)']);
@@ -48,6 +54,7 @@ describe('maskPhone', () => {
   it('keeps the country prefix and last four digits only', () => {
     expect(maskPhone('+6591234567')).toBe('+65****4567');
     expect(maskPhone('+8613800001234')).toBe('+86****1234');
+    expect(maskPhone('+6834002')).toBe('+6****02');
     expect(maskPhone('+12')).toBe('****');
   });
 });

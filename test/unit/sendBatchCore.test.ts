@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { type GroupSender, sendBatch } from '../../shared/core/sendBatch.ts';
+import { ProviderError, type SmsGroup } from '../../shared/provider.ts';
+import type { MessageRecord, MessageStore } from '../../shared/store/types.ts';
+import { deadlineIn } from '../../shared/util/deadline.ts';
+
+const log = { info() {}, warn() {}, error() {}, debug() {} };
+const numbers = (count: number, prefix: string) =>
+  Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(6, '0')}`);
+
+/** A provider whose n-th request (1-based) does what `script` says; the others accept everyone. */
+function provider(script: Record<number, () => never>): GroupSender & { requests: SmsGroup[][] } {
+  const requests: SmsGroup[][] = [];
+  return {
+    name: 'stub',
+    requests,
+    async sendGroups(groups) {
+      requests.push([...groups]);
+      script[requests.length]?.();
+      return groups.map((group) =>
+        group.to.map((to, i) => ({
+          to,
+          status: 'accepted' as const,
+          providerMessageId: `${to}_${i}`,
+        })),
+      );
+    },
+  };
+}
+
+function memoryStore(
+  failOn: (records: readonly MessageRecord[]) => boolean = () => false,
+): MessageStore & { records: MessageRecord[] } {
+  const records: MessageRecord[] = [];
+  return {
+    records,
+    async recordMessages(batch) {
+      if (failOn(batch)) throw Object.assign(new Error('down'), { name: 'StoreError' });
+      records.push(...batch);
+    },
+    applyReport: async () => ({ changed: false }),
+    getMessage: async () => ({}),
+    recordInbound: async () => ({ changed: false }),
+  };
+}
+
+// Three requests: each group fills most of one body (48 KiB), so no two share a request.
+const request = {
+  messages: [
+    { to: numbers(3_300, '+6591'), templateId: 'a' },
+    { to: numbers(3_300, '+6592'), templateId: 'b' },
+    { to: numbers(3_300, '+6593'), templateId: 'c' },
+  ],
+};
+const deps = (p: GroupSender, store: MessageStore) => ({
+  provider: p,
+  store,
+  statusCallbackUrl: async () => undefined,
+  log,
+  concurrency: 1,
+});
+
+describe('sendBatch', () => {
+  it('marks the recipients of a request that failed for an unexpected reason unknown, and goes on', async () => {
+    const p = provider({
+      2: () => {
+        throw new TypeError('socket exploded');
+      },
+    });
+    const result = await sendBatch(request, deps(p, memoryStore()), deadlineIn(30_000));
+    expect(p.requests).toHaveLength(3);
+    expect(result.groups.map((g) => new Set(g.messages.map((m) => m.status)))).toEqual([
+      new Set(['accepted']),
+      new Set(['unknown']),
+      new Set(['accepted']),
+    ]);
+    expect(result.counts).toEqual({ accepted: 6_600, rejected: 0, unknown: 3_300, not_sent: 0 });
+  });
+
+  it.each([
+    [
+      'rejected',
+      new ProviderError('provider_rejected', 'bad key', { providerCode: 'E000102' }),
+      'E000102',
+    ],
+    [
+      'not_sent',
+      new ProviderError('provider_unavailable', 'down', { providerCode: 'APIG.0202' }),
+      'APIG.0202',
+    ],
+    [
+      'unknown',
+      new ProviderError('provider_timeout', 'no answer', { outcome: 'unknown' }),
+      undefined,
+    ],
+  ])(
+    'maps a whole-request provider failure to %s for its recipients only',
+    async (status, error, code) => {
+      const p = provider({
+        1: () => {
+          throw error;
+        },
+      });
+      const result = await sendBatch(request, deps(p, memoryStore()), deadlineIn(30_000));
+      const first = result.groups[0]?.messages[0];
+      expect(first?.status).toBe(status);
+      if (code) expect(first).toMatchObject({ error: { code } });
+      expect(result.groups[1]?.messages.every((m) => m.status === 'accepted')).toBe(true);
+    },
+  );
+
+  it('answers every result even when some could not be recorded, and names those', async () => {
+    const store = memoryStore((batch) => batch.some((r) => r.templateId === 'b'));
+    const result = await sendBatch(request, deps(provider({}), store), deadlineIn(30_000));
+    expect(result.counts.accepted).toBe(9_900);
+    expect(result.notRecorded).toHaveLength(3_300);
+    expect(new Set(result.notRecorded)).toEqual(
+      new Set(result.groups[1]?.messages.map((m) => m.messageId)),
+    );
+    expect(store.records).toHaveLength(6_600);
+  });
+});
