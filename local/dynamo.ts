@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -18,6 +17,7 @@ import {
   type ProvisionedThroughput,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
+import { freePort } from './ports.ts';
 import { readServerlessYml, repoRoot } from './serverlessYml.ts';
 
 /**
@@ -127,15 +127,6 @@ function dynamoDbLocalDir(): string {
   return join(lib, dir);
 }
 
-async function freeLoopbackPort(): Promise<number> {
-  const probe = createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
 /** Resolves once anything answers HTTP at `endpoint` (DynamoDB Local answers 400 to a bare GET). */
 async function waitForHttp(endpoint: string, child: ChildProcess, deadlineMs: number) {
   const exited = new Promise<never>((_, reject) => {
@@ -179,7 +170,7 @@ export async function startDynamoDbLocal(
   const cwd = dynamoDbLocalDir();
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt += 1) {
-    const port = await freeLoopbackPort();
+    const port = await freePort();
     const javaArgs = [
       `-Djava.library.path=${join(cwd, 'DynamoDBLocal_lib')}`,
       // Faster JVM startup for a short-lived test server.

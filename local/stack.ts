@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import {
   LOCAL_APP_KEY,
@@ -19,6 +17,7 @@ import {
   type OfflineReady,
   startOffline,
 } from './offline.ts';
+import { freePort } from './ports.ts';
 import { type LocalSecretsManager, startLocalSecretsManager } from './secretsManager.ts';
 import { serviceLayout } from './serverlessYml.ts';
 
@@ -114,16 +113,6 @@ export async function assertPortFree(port: number, what: string): Promise<void> 
   } finally {
     await new Promise<void>((resolve) => probe.close(() => resolve()));
   }
-}
-
-/** A port free on loopback right now (closed again before returning). */
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
 
 /** The environment serverless-offline (and through it every handler) runs with. */
