@@ -1,6 +1,3 @@
-import middy from '@middy/core';
-import httpHeaderNormalizer from '@middy/http-header-normalizer';
-import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { type BatchResult, sendBatch } from '../shared/core/sendBatch.ts';
 import { statusCallbackUrl } from '../shared/deps/callback.ts';
@@ -8,7 +5,7 @@ import { appConfig } from '../shared/deps/config.ts';
 import { huaweiProvider } from '../shared/deps/provider.ts';
 import { messageStore } from '../shared/deps/store.ts';
 import { describeIssues } from '../shared/http/issues.ts';
-import { bodyLimit, httpErrors, validateBody } from '../shared/http/middleware.ts';
+import { jsonApi } from '../shared/http/jsonApi.ts';
 import { json } from '../shared/http/respond.ts';
 import { logger } from '../shared/logger.ts';
 import { maskPhone } from '../shared/phone.ts';
@@ -36,19 +33,13 @@ function run(request: SendBatchRequest, context: Context): Promise<BatchResult> 
 }
 
 /** `POST /sms/batch` through API Gateway. */
-const api = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
-  .use(httpErrors(logger))
-  .use(httpHeaderNormalizer())
-  .use(bodyLimit(MAX_BODY_BYTES))
-  .use(httpJsonBodyParser())
-  .use(validateBody(sendBatchRequestSchema))
-  .handler(async (event, context) => {
-    const { groups, counts, notRecorded } = await run(
-      event.body as unknown as SendBatchRequest,
-      context,
-    );
+const api = jsonApi(
+  { schema: sendBatchRequestSchema, maxBodyBytes: MAX_BODY_BYTES, log: logger },
+  async (request, context) => {
+    const { groups, counts, notRecorded } = await run(request, context);
     return json(202, { groups, counts, ...(notRecorded.length > 0 ? { notRecorded } : {}) });
-  });
+  },
+);
 
 /**
  * An EventBridge Scheduler reminder: the event is the payload itself. Nothing here throws: a

@@ -23,7 +23,7 @@ export function bodyLimit(maxBytes: number): HttpMiddleware {
 }
 
 /** The part of a zod schema the validator needs (zod and zod/mini both fit). */
-interface Schema<T> {
+export interface Schema<T> {
   safeParse(
     input: unknown,
   ): { success: true; data: T } | { success: false; error: { issues: readonly Issue[] } };

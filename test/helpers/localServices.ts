@@ -1,5 +1,5 @@
 import type { Handler } from 'aws-lambda';
-import { vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, vi } from 'vitest';
 import { createMessagesTable, type LocalDynamo, startDynalite } from '../../local/dynamo.ts';
 import { type LocalSecretsManager, startLocalSecretsManager } from '../../local/secretsManager.ts';
 import { type Sandbox, type SandboxOptions, startSandbox } from '../../sandbox/server.ts';
@@ -77,4 +77,29 @@ export function captureLogs(): { lines: string[]; clear(): void; text(): string 
     });
   }
   return { lines, clear: () => lines.splice(0), text: () => lines.join('') };
+}
+
+/**
+ * Registers the hooks every handler test file needs: local services and log capture for the
+ * file, a clean sandbox and log before each test (plus `reset`). Fields are set in `beforeAll`.
+ */
+export function useLocalServices(
+  options: Parameters<typeof startLocalServices>[0],
+  reset: (services: LocalServices) => void = () => {},
+): { services: LocalServices; logs: ReturnType<typeof captureLogs> } {
+  const context = {} as { services: LocalServices; logs: ReturnType<typeof captureLogs> };
+  beforeAll(async () => {
+    context.services = await startLocalServices(options);
+    context.logs = captureLogs();
+  });
+  afterAll(async () => {
+    vi.restoreAllMocks();
+    await context.services?.close();
+  });
+  beforeEach(() => {
+    context.services.sandbox.reset();
+    context.logs.clear();
+    reset(context.services);
+  });
+  return context;
 }

@@ -85,6 +85,26 @@ async function get(messageId: string) {
   return { statusCode: result.statusCode as number, body: JSON.parse(result.body) };
 }
 
+/**
+ * Posts a form report signed as Huawei signs pushes with `key`; `sent` replaces the body after
+ * signing (an alteration in transit). fetch sets Host itself, to exactly the signed host:port.
+ */
+function postSignedPush(
+  url: string,
+  body: string,
+  key: { ak: string; sk: string },
+  sent = body,
+): Promise<Response> {
+  const contentType = { 'Content-Type': 'application/x-www-form-urlencoded' };
+  const signed = signAkSk(
+    { method: 'POST', url, headers: contentType, body },
+    { appKey: key.ak, appSecret: key.sk },
+    new Date(),
+  );
+  const { Host: _host, ...headers } = signed.headers;
+  return fetch(url, { method: 'POST', headers, body: sent });
+}
+
 const template = { templateId: '8ff55eac1d0b478ab3c06c3c6a492300', templateParas: ['123456'] };
 
 beforeAll(async () => {
@@ -254,27 +274,10 @@ describe('authenticity of pushes', () => {
     const { providerMessageId } = (await get(message?.messageId ?? '')).body;
     const url = `${callback.url}sms/report`;
     const body = `smsMsgId=${encodeURIComponent(providerMessageId)}&status=DELIVRD&total=1&sequence=1`;
-    const signed = signAkSk(
-      {
-        method: 'POST',
-        url,
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-        body,
-      },
-      { appKey: PUSH_KEY.ak, appSecret: PUSH_KEY.sk },
-      new Date(),
-    );
-    // fetch sets Host itself, to exactly the signed value (the callback's host:port).
-    const { Host: _host, ...headers } = signed.headers;
-    const altered = await fetch(url, {
-      method: 'POST',
-      headers,
-      body: body.replace('DELIVRD', 'UNDELIV'),
-    });
+    const altered = await postSignedPush(url, body, PUSH_KEY, body.replace('DELIVRD', 'UNDELIV'));
     expect(altered.status).toBe(401);
     expect((await get(message?.messageId ?? '')).body.status).toBe('accepted');
-    const original = await fetch(url, { method: 'POST', headers, body });
-    expect(original.status).toBe(200);
+    expect((await postSignedPush(url, body, PUSH_KEY)).status).toBe(200);
     expect((await get(message?.messageId ?? '')).body.status).toBe('delivered');
     await sandbox?.close();
   });
@@ -300,17 +303,7 @@ describe('authenticity of pushes', () => {
     const [second] = await send({ to: '+6598765432', ...template });
     const { providerMessageId } = (await get(second?.messageId ?? '')).body;
     const body = `smsMsgId=${encodeURIComponent(providerMessageId)}&status=DELIVRD`;
-    const { Host: _host, ...headers } = signAkSk(
-      {
-        method: 'POST',
-        url,
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-        body,
-      },
-      { appKey: NEW_KEY.ak, appSecret: NEW_KEY.sk },
-      new Date(),
-    ).headers;
-    expect((await fetch(url, { method: 'POST', headers, body })).status).toBe(200);
+    expect((await postSignedPush(url, body, NEW_KEY)).status).toBe(200);
     expect((await get(second?.messageId ?? '')).body.status).toBe('delivered');
     await box.close();
   });

@@ -1,18 +1,12 @@
 import type { Handler } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readServerlessYml } from '../../local/serverlessYml.ts';
 import { LOCAL_APP_KEY, LOCAL_APP_SECRET, LOCAL_SENDER } from '../../sandbox/server.ts';
 import { messageView } from '../../shared/delivery/view.ts';
 import { createDocumentClient } from '../../shared/store/client.ts';
 import { createDynamoStore } from '../../shared/store/dynamo.ts';
 import { apiEvent, lambdaContext } from '../helpers/lambda.ts';
-import {
-  captureLogs,
-  type LocalServices,
-  loadHandler as loadFresh,
-  localEnv,
-  startLocalServices,
-} from '../helpers/localServices.ts';
+import { loadHandler as loadFresh, localEnv, useLocalServices } from '../helpers/localServices.ts';
 
 const TABLE = 'sms-relay-batch-test';
 const SECRET = JSON.stringify({
@@ -33,13 +27,10 @@ interface BatchAnswer {
   error?: { code: string; details?: Array<{ path: string; message: string }> };
 }
 
-let services: LocalServices;
-let logs: ReturnType<typeof captureLogs>;
-
 function loadHandler(env: Record<string, string> = {}): Promise<Handler> {
   return loadFresh(
     '../../functions/sendBatch.ts',
-    localEnv(services, { SMS_SECRET_ID: 'batch', BATCH_CONCURRENCY: '8', ...env }),
+    localEnv(local.services, { SMS_SECRET_ID: 'batch', BATCH_CONCURRENCY: '8', ...env }),
   );
 }
 
@@ -59,22 +50,11 @@ async function post(
 const numbers = (count: number, prefix: string) =>
   Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(6, '0')}`);
 const bodies = () =>
-  services.sandbox.requests.map(
+  local.services.sandbox.requests.map(
     (r) => JSON.parse(r.body) as { smsContent: Array<{ to: string[]; templateId: string }> },
   );
 
-beforeAll(async () => {
-  services = await startLocalServices({ table: TABLE, secrets: { batch: SECRET } });
-  logs = captureLogs();
-});
-afterAll(async () => {
-  vi.restoreAllMocks();
-  await services.close();
-});
-beforeEach(() => {
-  services.sandbox.reset();
-  logs.clear();
-});
+const local = useLocalServices({ table: TABLE, secrets: { batch: SECRET } });
 
 describe('POST /sms/batch', () => {
   it('sends 10,000 recipients in mixed groups exactly once each, within Huawei limits, results in order', async () => {
@@ -96,13 +76,13 @@ describe('POST /sms/batch', () => {
     );
     expect(answer.body.groups.map((g) => g.templateId)).toEqual(groups.map((g) => g.templateId));
     // On the wire: every request verified (answered 200), within limits, each number exactly once.
-    expect(services.sandbox.requests.every((r) => r.response?.status === 200)).toBe(true);
+    expect(local.services.sandbox.requests.every((r) => r.response?.status === 200)).toBe(true);
     const seen = new Map<string, number>();
     for (const [index, body] of bodies().entries()) {
-      expect(Buffer.byteLength(services.sandbox.requests[index]?.body ?? '')).toBeLessThan(
+      expect(Buffer.byteLength(local.services.sandbox.requests[index]?.body ?? '')).toBeLessThan(
         64 * 1024,
       );
-      expect(JSON.parse(services.sandbox.requests[index]?.body ?? '{}').extend).toBe(
+      expect(JSON.parse(local.services.sandbox.requests[index]?.body ?? '{}').extend).toBe(
         'reminders-2026-11-22',
       );
       for (const content of body.smsContent) {
@@ -118,7 +98,7 @@ describe('POST /sms/batch', () => {
     expect([...seen.values()].every((count) => count === 1)).toBe(true);
     // Every message recorded, readable by its id.
     const store = createDynamoStore({
-      client: createDocumentClient({ endpoint: services.dynamo.endpoint }),
+      client: createDocumentClient({ endpoint: local.services.dynamo.endpoint }),
       tableName: TABLE,
       retentionDays: 90,
     });
@@ -148,7 +128,7 @@ describe('POST /sms/batch', () => {
     // Which recipients shared the failing request is the planner's business; the rule is: every
     // recipient of a request that got 503s is not_sent, every other one is accepted or rejected.
     const failed = new Set(
-      services.sandbox.requests
+      local.services.sandbox.requests
         .filter((r) => r.response?.status === 503)
         .flatMap((r) =>
           (JSON.parse(r.body) as { smsContent: Array<{ to: string[] }> }).smsContent.flatMap(
@@ -187,7 +167,7 @@ describe('POST /sms/batch', () => {
   });
 
   it("reports every recipient rejected, with Huawei's code, when Huawei refuses the credentials", async () => {
-    services.secrets.secrets.set(
+    local.services.secrets.secrets.set(
       'batch',
       JSON.stringify({ appKey: 'wrong-key', appSecret: 'x', sender: LOCAL_SENDER }),
     );
@@ -202,7 +182,7 @@ describe('POST /sms/batch', () => {
         ['rejected', 'APIG.0303'],
       ]);
     } finally {
-      services.secrets.secrets.set('batch', SECRET);
+      local.services.secrets.secrets.set('batch', SECRET);
     }
   });
 
@@ -240,7 +220,7 @@ describe('POST /sms/batch', () => {
     expect(tooMany.statusCode).toBe(400);
     expect(tooMany.body.error?.details?.[0]?.message).toContain('10000');
     expect((await post(handler, { messages: [] })).statusCode).toBe(400);
-    expect(services.sandbox.requests).toHaveLength(0);
+    expect(local.services.sandbox.requests).toHaveLength(0);
   });
 });
 
@@ -259,9 +239,9 @@ describe('scheduled reminders', () => {
     // EventBridge Scheduler delivers the schedule's input as the event itself.
     const result = await handler(structuredClone(schedule?.input), lambdaContext(), () => {});
     expect(result).toBeUndefined();
-    expect(services.sandbox.requests).toHaveLength(1);
-    expect(services.sandbox.requests[0]?.response?.status).toBe(200);
-    const summary = logs.lines
+    expect(local.services.sandbox.requests).toHaveLength(1);
+    expect(local.services.sandbox.requests[0]?.response?.status).toBe(200);
+    const summary = local.logs.lines
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as { message: string; counts?: unknown })
       .find((l) => l.message === 'scheduled batch sent');
@@ -275,7 +255,7 @@ describe('scheduled reminders', () => {
       messages: [{ to: ['+6591234567', '+6590000041'], templateId: 't' }],
     };
     await expect(handler(payload, lambdaContext(), () => {})).resolves.toBeUndefined();
-    const text = logs.text();
+    const text = local.logs.text();
     expect(text).toContain('scheduled batch failures');
     expect(text).toContain('+65****0041');
     expect(text).not.toContain('+6590000041');
@@ -286,7 +266,7 @@ describe('scheduled reminders', () => {
     await expect(
       handler({ messages: [{ to: 'nope', templateId: 't' }] }, lambdaContext(), () => {}),
     ).resolves.toBeUndefined();
-    expect(services.sandbox.requests).toHaveLength(0);
-    expect(logs.text()).toContain('scheduled batch refused: invalid payload');
+    expect(local.services.sandbox.requests).toHaveLength(0);
+    expect(local.logs.text()).toContain('scheduled batch refused: invalid payload');
   });
 });

@@ -1,5 +1,5 @@
 import type { Handler } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LOCAL_APP_KEY, LOCAL_APP_SECRET, LOCAL_SENDER } from '../../sandbox/server.ts';
 import { callbackUrl } from '../../shared/delivery/callbackAuth.ts';
 import { messageView } from '../../shared/delivery/view.ts';
@@ -8,13 +8,7 @@ import { verifyAkSk, verifyWsse } from '../../shared/huawei/verify.ts';
 import { createDocumentClient } from '../../shared/store/client.ts';
 import { createDynamoStore } from '../../shared/store/dynamo.ts';
 import { apiEvent, type JsonAnswer, lambdaContext, parseAnswer } from '../helpers/lambda.ts';
-import {
-  captureLogs,
-  type LocalServices,
-  loadHandler as loadFresh,
-  localEnv,
-  startLocalServices,
-} from '../helpers/localServices.ts';
+import { loadHandler as loadFresh, localEnv, useLocalServices } from '../helpers/localServices.ts';
 
 const SECRET_ID = 'sms-relay/test/huawei';
 const CALLBACK = 'https://callback.example.com/sms/status';
@@ -24,31 +18,16 @@ const GOOD_SECRET = JSON.stringify({
   sender: LOCAL_SENDER,
 });
 
-let services: LocalServices;
-let logs: ReturnType<typeof captureLogs>;
-
-beforeAll(async () => {
-  services = await startLocalServices({
-    table: 'sms-relay-sendsms-test',
-    secrets: { [SECRET_ID]: GOOD_SECRET },
-  });
-  logs = captureLogs();
-});
-afterAll(async () => {
-  vi.restoreAllMocks();
-  await services.close();
-});
-beforeEach(() => {
-  services.sandbox.reset();
-  services.secrets.secrets.set(SECRET_ID, GOOD_SECRET);
-  logs.clear();
-});
+const local = useLocalServices(
+  { table: 'sms-relay-sendsms-test', secrets: { [SECRET_ID]: GOOD_SECRET } },
+  (_services) => local.services.secrets.secrets.set(SECRET_ID, GOOD_SECRET),
+);
 
 /** The real handler module, loaded afresh (new container) with this environment. */
 function loadHandler(env: Record<string, string> = {}): Promise<Handler> {
   return loadFresh(
     '../../functions/sendSms.ts',
-    localEnv(services, { SMS_SECRET_ID: SECRET_ID, STATUS_CALLBACK_URL: CALLBACK, ...env }),
+    localEnv(local.services, { SMS_SECRET_ID: SECRET_ID, STATUS_CALLBACK_URL: CALLBACK, ...env }),
   );
 }
 
@@ -79,8 +58,8 @@ describe('POST /sms reaches Huawei correctly signed', () => {
         ['+6591234567', 'accepted'],
         ['+6598765432', 'accepted'],
       ]);
-      expect(services.sandbox.requests).toHaveLength(1);
-      const [captured] = services.sandbox.requests;
+      expect(local.services.sandbox.requests).toHaveLength(1);
+      const [captured] = local.services.sandbox.requests;
       if (!captured) throw new Error('nothing captured');
       // Verify again here, independently of the sandbox's own check.
       const wire = {
@@ -104,7 +83,7 @@ describe('POST /sms reaches Huawei correctly signed', () => {
               variants: ['hex'],
             });
       expect(verdict.ok).toBe(true);
-      expect(captured.headers.host).toBe(splitUrl(services.sandbox.url).host);
+      expect(captured.headers.host).toBe(splitUrl(local.services.sandbox.url).host);
       const form = new URLSearchParams(captured.body);
       expect(Object.fromEntries(form)).toEqual({
         from: LOCAL_SENDER,
@@ -154,32 +133,32 @@ describe('POST /sms with provider faults', () => {
   });
 
   it('answers 502 provider_rejected for a bad app key, after refetching the secret once', async () => {
-    services.secrets.secrets.set(
+    local.services.secrets.secrets.set(
       SECRET_ID,
       JSON.stringify({ appKey: 'wrong-key', appSecret: 'x', sender: LOCAL_SENDER }),
     );
     const handler = await loadHandler();
-    const before = services.secrets.calls;
+    const before = local.services.secrets.calls;
     const answer = await post(handler, VALID);
     expect(answer.statusCode).toBe(502);
     expect(answer.body.error?.code).toBe('provider_rejected');
-    expect(services.secrets.calls - before).toBe(2);
-    expect(services.sandbox.requests).toHaveLength(2);
+    expect(local.services.secrets.calls - before).toBe(2);
+    expect(local.services.sandbox.requests).toHaveLength(2);
     expect(JSON.stringify(answer.body)).not.toContain('wrong-key');
   });
 
   it('recovers from a rotated secret: the refetched credentials succeed', async () => {
-    services.secrets.secrets.set(
+    local.services.secrets.secrets.set(
       SECRET_ID,
       JSON.stringify({ appKey: LOCAL_APP_KEY, appSecret: 'old-secret', sender: LOCAL_SENDER }),
     );
     const handler = await loadHandler();
     await post(handler, VALID); // caches the old secret, refetches, still old: 502
-    services.secrets.secrets.set(SECRET_ID, GOOD_SECRET); // rotation completes
-    services.sandbox.reset();
+    local.services.secrets.secrets.set(SECRET_ID, GOOD_SECRET); // rotation completes
+    local.services.sandbox.reset();
     const answer = await post(handler, VALID);
     expect(answer.statusCode).toBe(202);
-    expect(services.sandbox.requests).toHaveLength(2);
+    expect(local.services.sandbox.requests).toHaveLength(2);
   });
 
   it('answers 502 provider_rejected when the caller IP is not whitelisted', async () => {
@@ -193,7 +172,7 @@ describe('POST /sms with provider faults', () => {
     const handler = await loadHandler();
     const answer = await post(handler, { ...VALID, to: ['+6590005031'] });
     expect(answer.statusCode).toBe(202);
-    expect(services.sandbox.requests.map((r) => r.response?.status)).toEqual([503, 200]);
+    expect(local.services.sandbox.requests.map((r) => r.response?.status)).toEqual([503, 200]);
   });
 
   it('answers 503 provider_unavailable when Huawei stays unavailable, after bounded retries', async () => {
@@ -201,7 +180,7 @@ describe('POST /sms with provider faults', () => {
     const answer = await post(handler, { ...VALID, to: ['+6590005030'] });
     expect(answer.statusCode).toBe(503);
     expect(answer.body.error?.code).toBe('provider_unavailable');
-    expect(services.sandbox.requests).toHaveLength(3);
+    expect(local.services.sandbox.requests).toHaveLength(3);
   });
 
   it('sends exactly once to a provider that hangs and answers 504 within the deadline', async () => {
@@ -214,14 +193,14 @@ describe('POST /sms with provider faults', () => {
     expect(answer.body.error?.details?.map((d) => d.path)).toEqual(['to[0]', 'to[1]']);
     expect(answer.body.error?.details?.[0]?.messageId).toMatch(/^[0-9a-f-]{36}$/);
     expect(elapsed).toBeLessThan(2_500);
-    expect(services.sandbox.requests).toHaveLength(1);
+    expect(local.services.sandbox.requests).toHaveLength(1);
   });
 
   it('never resends after the connection drops mid-request: the outcome is unknown', async () => {
     const handler = await loadHandler();
     const answer = await post(handler, { ...VALID, to: ['+6590000888'] });
     expect(answer.statusCode).toBe(504);
-    expect(services.sandbox.requests).toHaveLength(1);
+    expect(local.services.sandbox.requests).toHaveLength(1);
   });
 
   it('answers 503 provider_unavailable when Huawei cannot be reached at all, nothing sent', async () => {
@@ -240,8 +219,8 @@ describe('POST /sms with provider faults', () => {
 
   it('records every recipient before answering: accepted, rejected and unknown', async () => {
     const store = createDynamoStore({
-      client: createDocumentClient({ endpoint: services.dynamo.endpoint }),
-      tableName: services.table,
+      client: createDocumentClient({ endpoint: local.services.dynamo.endpoint }),
+      tableName: local.services.table,
       retentionDays: 90,
     });
     const handler = await loadHandler();
@@ -268,14 +247,14 @@ describe('POST /sms with provider faults', () => {
     expect(answer.statusCode).toBe(500);
     expect(answer.body.error?.message).toContain('do not resend');
     expect(answer.body.error?.details?.map((d) => d.messageId)).toHaveLength(2);
-    expect(services.sandbox.requests).toHaveLength(1);
+    expect(local.services.sandbox.requests).toHaveLength(1);
   });
 
   it('never logs a whole phone number or a secret', async () => {
     const handler = await loadHandler();
     await post(handler, { ...VALID, to: ['+6591234567', '+6590000041'] });
     await post(handler, { ...VALID, to: ['+6590005030'] });
-    const text = logs.text();
+    const text = local.logs.text();
     expect(text).toContain('+65****4567');
     expect(text).not.toContain('+6591234567');
     expect(text).not.toContain('+6590000041');
