@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { LOCAL_APP_KEY, LOCAL_APP_SECRET, LOCAL_SENDER } from '../sandbox/server.ts';
+import { LOCAL_APP_KEY, LOCAL_APP_SECRET, LOCAL_SENDER } from '../sandbox/huawei/server.ts';
 import { sendBatch } from '../shared/core/sendBatch.ts';
 import { createHuaweiClient } from '../shared/huawei/client.ts';
 import type { SendBatchRequest } from '../shared/schemas/sendBatch.ts';
@@ -90,7 +90,7 @@ async function run(concurrency: number) {
   const started = process.hrtime.bigint();
   const result = await sendBatch(
     request,
-    { provider, store, statusCallbackUrl: async () => undefined, log, concurrency },
+    { router: { route: () => provider }, store, log, concurrency },
     deadlineIn(60_000),
   );
   const ms = Number(process.hrtime.bigint() - started) / 1e6;

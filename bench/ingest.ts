@@ -6,7 +6,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createMessagesTable, startLocalDynamo } from '../local/dynamo.ts';
 import { startFunctionUrl } from '../local/functionUrl.ts';
 import { startLocalSecretsManager } from '../local/secretsManager.ts';
-import { callbackToken } from '../shared/delivery/callbackAuth.ts';
+import { callbackToken } from '../shared/huawei/callbackAuth.ts';
 import { createDocumentClient } from '../shared/store/client.ts';
 import { mapWithConcurrency } from '../shared/util/pool.ts';
 

@@ -1,8 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { type BatchResult, sendBatch } from '../shared/core/sendBatch.ts';
-import { statusCallbackUrl } from '../shared/deps/callback.ts';
 import { appConfig } from '../shared/deps/config.ts';
-import { huaweiProvider } from '../shared/deps/provider.ts';
+import { providerRouter } from '../shared/deps/router.ts';
 import { messageStore } from '../shared/deps/store.ts';
 import { describeIssues } from '../shared/http/issues.ts';
 import { jsonApi } from '../shared/http/jsonApi.ts';
@@ -17,14 +16,13 @@ const MAX_BODY_BYTES = 1024 * 1024;
 /** Kept back from the Lambda deadline to record the last results and answer. */
 const RESERVE_MS = 3_000;
 
-function run(request: SendBatchRequest, context: Context): Promise<BatchResult> {
+async function run(request: SendBatchRequest, context: Context): Promise<BatchResult> {
   logger.addContext(context);
   return sendBatch(
     request,
     {
-      provider: huaweiProvider(),
+      router: await providerRouter(),
       store: messageStore(),
-      statusCallbackUrl,
       log: logger,
       concurrency: appConfig().batchConcurrency,
     },

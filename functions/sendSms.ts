@@ -1,6 +1,5 @@
 import { sendSms } from '../shared/core/sendSms.ts';
-import { statusCallbackUrl } from '../shared/deps/callback.ts';
-import { huaweiProvider } from '../shared/deps/provider.ts';
+import { providerRouter } from '../shared/deps/router.ts';
 import { messageStore } from '../shared/deps/store.ts';
 import { jsonApi } from '../shared/http/jsonApi.ts';
 import { json } from '../shared/http/respond.ts';
@@ -20,7 +19,7 @@ export const handler = jsonApi(
     logger.addContext(context);
     const result = await sendSms(
       request,
-      { provider: huaweiProvider(), store: messageStore(), statusCallbackUrl, log: logger },
+      { router: await providerRouter(), store: messageStore(), log: logger },
       deadlineFromLambda(context, RESERVE_MS),
     );
     return json(202, result);

@@ -7,7 +7,7 @@ import {
   LOCAL_SENDER,
   type Sandbox,
   startSandbox,
-} from '../sandbox/server.ts';
+} from '../sandbox/huawei/server.ts';
 import { createMessagesTable, startDynalite } from './dynamo.ts';
 import { type LocalFunctionUrl, startFunctionUrl } from './functionUrl.ts';
 import {

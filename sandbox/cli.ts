@@ -1,118 +1,43 @@
 /**
- * Runs the Huawei sandbox alone:
- *   node sandbox/cli.ts [--port 9090] [--host 127.0.0.1]
- *                       [--app-key K --app-secret S --sender isms...] [--slow-ms 3000] [--latency-ms 0]
- *                       [--push-ak AK --push-sk SK] [--report-url URL] [--delivery-delay-ms 1000]
+ * Runs one provider's sandbox alone:
+ *   node sandbox/cli.ts [--provider huawei|alibaba] [that provider's flags]
+ * (`npm run sandbox -- --provider alibaba --port 9091`). Without `--provider`, the Huawei sandbox
+ * with its flags as they always were. `--help` after the provider lists its flags.
  */
-import { parseArgs } from 'node:util';
-import { redactUrl } from './post.ts';
-import { LOCAL_APP, type SandboxApp, startSandbox } from './server.ts';
+import { ALIBABA_USAGE, runAlibabaSandbox } from './alibaba/cli.ts';
+import { fail } from './common/cli.ts';
+import { HUAWEI_USAGE, runHuaweiSandbox } from './huawei/cli.ts';
 
-const USAGE =
-  'Usage: node sandbox/cli.ts [--port 9090] [--host 127.0.0.1] ' +
-  '[--app-key K --app-secret S --sender isms...] [--slow-ms 3000] [--latency-ms 0] ' +
-  '[--push-ak AK --push-sk SK] [--report-url URL] [--delivery-delay-ms 1000]\n';
-
-function fail(message: string, usage = true): never {
-  process.stderr.write(`${message}\n${usage ? USAGE : ''}`);
-  process.exit(2);
-}
-
-const OPTIONS = {
-  port: { type: 'string', default: '9090' },
-  host: { type: 'string', default: '127.0.0.1' },
-  'app-key': { type: 'string' },
-  'app-secret': { type: 'string' },
-  sender: { type: 'string', multiple: true },
-  'slow-ms': { type: 'string' },
-  'latency-ms': { type: 'string' },
-  'push-ak': { type: 'string' },
-  'push-sk': { type: 'string' },
-  'report-url': { type: 'string' },
-  'delivery-delay-ms': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
+const PROVIDERS = {
+  huawei: { run: runHuaweiSandbox, usage: HUAWEI_USAGE },
+  alibaba: { run: runAlibabaSandbox, usage: ALIBABA_USAGE },
 } as const;
 
-function parse() {
-  try {
-    return parseArgs({ options: OPTIONS, strict: true });
-  } catch (error) {
-    return fail(error instanceof Error ? error.message : String(error));
-  }
-}
-
-const { values } = parse();
-if (values.help) {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
-
-const port = Number(values.port);
-if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`invalid --port: ${values.port}`);
-const custom = values['app-key'] !== undefined || values['app-secret'] !== undefined;
-if (custom && (!values['app-key'] || !values['app-secret'])) {
-  fail('--app-key and --app-secret go together');
-}
-const app: SandboxApp = custom
-  ? {
-      appKey: values['app-key'] ?? '',
-      appSecret: values['app-secret'] ?? '',
-      senders: values.sender ?? LOCAL_APP.senders,
+/** Takes `--provider X` / `--provider=X` out of the arguments; the rest go to that provider. */
+function splitProvider(args: string[]): { provider: string; rest: string[] } {
+  const rest: string[] = [];
+  let provider = 'huawei';
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    if (arg === '--provider') {
+      const value = args[i + 1];
+      if (value === undefined || value.startsWith('-')) fail('--provider needs huawei or alibaba');
+      provider = value;
+      i += 1;
+    } else if (arg.startsWith('--provider=')) {
+      provider = arg.slice('--provider='.length);
+    } else {
+      rest.push(arg);
     }
-  : { ...LOCAL_APP, senders: values.sender ?? LOCAL_APP.senders };
-const latencyMs = values['latency-ms'] === undefined ? undefined : Number(values['latency-ms']);
-if (latencyMs !== undefined && !(latencyMs >= 0))
-  fail(`invalid --latency-ms: ${values['latency-ms']}`);
-const slowMs = values['slow-ms'] === undefined ? undefined : Number(values['slow-ms']);
-if (slowMs !== undefined && !(slowMs >= 0)) fail(`invalid --slow-ms: ${values['slow-ms']}`);
-const pushAk = values['push-ak'];
-const pushSk = values['push-sk'];
-if ((pushAk === undefined) !== (pushSk === undefined) || pushAk === '' || pushSk === '') {
-  fail('--push-ak and --push-sk go together');
-}
-const pushKey = pushAk && pushSk ? { ak: pushAk, sk: pushSk } : undefined;
-const reportUrl = values['report-url'];
-if (reportUrl !== undefined && !/^https?:\/\/[^/?#]+/.test(reportUrl)) {
-  fail(`invalid --report-url: ${reportUrl}`);
-}
-const deliveryDelayMs =
-  values['delivery-delay-ms'] === undefined ? undefined : Number(values['delivery-delay-ms']);
-if (deliveryDelayMs !== undefined && !(deliveryDelayMs >= 0)) {
-  fail(`invalid --delivery-delay-ms: ${values['delivery-delay-ms']}`);
+  }
+  return { provider, rest };
 }
 
-const sandbox = await startSandbox({
-  apps: [app],
-  host: values.host,
-  port,
-  ...(slowMs === undefined ? {} : { slowMs }),
-  ...(latencyMs === undefined ? {} : { latencyMs }),
-  ...(pushKey ? { pushKey } : {}),
-  ...(reportUrl === undefined ? {} : { reportUrl }),
-  ...(deliveryDelayMs === undefined ? {} : { deliveryDelayMs }),
-  log: (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
-}).catch((error: unknown) =>
-  fail(`cannot listen: ${error instanceof Error ? error.message : String(error)}`, false),
-);
-
-process.stdout.write(`Huawei sandbox listening on ${sandbox.url}\n`);
-process.stdout.write(`App key: ${app.appKey}\n`);
-// Only the built-in local secret is printed: a secret passed on the command line stays unseen.
-if (!custom) process.stdout.write(`App secret: ${app.appSecret}\n`);
-process.stdout.write(`Sender: ${app.senders.join(', ')}\n`);
-// The pushing SK, like a custom app secret, is never printed.
-process.stdout.write(`Pushes: ${pushKey ? `signed with AK ${pushKey.ak}` : 'unsigned'}\n`);
-if (reportUrl !== undefined) process.stdout.write(`Batch report URL: ${redactUrl(reportUrl)}\n`);
-
-let stopping = false;
-const stop = (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  process.stdout.write(`${signal}: stopping the sandbox\n`);
-  sandbox.close().then(
-    () => process.exit(0),
-    () => process.exit(1),
+const { provider, rest } = splitProvider(process.argv.slice(2));
+if (!Object.hasOwn(PROVIDERS, provider)) {
+  fail(
+    `unknown --provider: ${provider} (huawei or alibaba)`,
+    `${PROVIDERS.huawei.usage}${PROVIDERS.alibaba.usage}`,
   );
-};
-process.on('SIGINT', () => stop('SIGINT'));
-process.on('SIGTERM', () => stop('SIGTERM'));
+}
+await PROVIDERS[provider as keyof typeof PROVIDERS].run(rest);

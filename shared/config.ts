@@ -1,7 +1,13 @@
 import * as z from 'zod/mini';
+import { ConfigError } from './errors.ts';
 import { describeIssues } from './http/issues.ts';
+import { parseRoutes, type Route } from './routing/routes.ts';
+
+export { ConfigError } from './errors.ts';
 
 const DEFAULT_ENDPOINT = 'https://smsapi.ap-southeast-1.myhuaweicloud.com:443';
+const DEFAULT_ALIBABA_ENDPOINT = 'https://dysmsapi.aliyuncs.com';
+const DEFAULT_ALIBABA_INTL_ENDPOINT = 'https://dysmsapi.ap-southeast-1.aliyuncs.com';
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/;
 
 /** An absolute URL; plain http only to this machine (the local sandbox), never across a network. */
@@ -25,6 +31,11 @@ const envSchema = z.object({
   HUAWEI_SMS_WSSE_DIGEST: z._default(z.enum(['hex', 'raw']), 'hex'),
   HUAWEI_SMS_CONNECT_TIMEOUT_MS: milliseconds,
   HUAWEI_SMS_TIMEOUT_MS: milliseconds,
+  ALIBABA_SMS_ENDPOINT: z._default(endpointUrl, DEFAULT_ALIBABA_ENDPOINT),
+  ALIBABA_SMS_INTL_ENDPOINT: z._default(endpointUrl, DEFAULT_ALIBABA_INTL_ENDPOINT),
+  ALIBABA_SMS_CONNECT_TIMEOUT_MS: milliseconds,
+  ALIBABA_SMS_TIMEOUT_MS: milliseconds,
+  SMS_ROUTES: z.optional(z.string()),
   MESSAGES_TABLE: z.optional(z.string().check(z.minLength(1))),
   BATCH_CONCURRENCY: z.optional(
     z.string().check(z.regex(/^([1-9]|[1-5]\d|6[0-4])$/, 'must be a whole number from 1 to 64')),
@@ -47,16 +58,21 @@ export interface Config {
     /** Longest wait for Huawei's answer to one attempt. */
     timeoutMs: number;
   };
+  alibaba: {
+    /** API 2017-05-25 (Chinese mainland). */
+    endpoint: string;
+    /** API 2018-05-01 (international). */
+    intlEndpoint: string;
+    connectTimeoutMs: number;
+    timeoutMs: number;
+  };
+  /** `SMS_ROUTES`; undefined: routes follow the secret (see `defaultRoutes`). */
+  routes: Route[] | undefined;
   messagesTable: string | undefined;
   retentionDays: number;
   /** `batchSendDiffSms` requests in flight at once in one `sendBatch` call. */
   batchConcurrency: number;
   statusCallbackUrl: string | undefined;
-}
-
-/** A configuration that cannot work; the message names every bad variable. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
 }
 
 /** A setting only some functions need, checked where it is used. */
@@ -84,6 +100,14 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       connectTimeoutMs: Number(v.HUAWEI_SMS_CONNECT_TIMEOUT_MS ?? 3_000),
       timeoutMs: Number(v.HUAWEI_SMS_TIMEOUT_MS ?? 10_000),
     },
+    alibaba: {
+      endpoint: v.ALIBABA_SMS_ENDPOINT,
+      intlEndpoint: v.ALIBABA_SMS_INTL_ENDPOINT,
+      // Alibaba's docs ask for at least 1 s; its gateway answers within a few hundred ms.
+      connectTimeoutMs: Number(v.ALIBABA_SMS_CONNECT_TIMEOUT_MS ?? 3_000),
+      timeoutMs: Number(v.ALIBABA_SMS_TIMEOUT_MS ?? 10_000),
+    },
+    routes: v.SMS_ROUTES === undefined ? undefined : parseRoutes(v.SMS_ROUTES),
     messagesTable: v.MESSAGES_TABLE,
     retentionDays: Number(v.RETENTION_DAYS ?? 90),
     batchConcurrency: Number(v.BATCH_CONCURRENCY ?? 8),

@@ -1,28 +1,22 @@
 import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import * as z from 'zod/mini';
-import { describeIssues } from './http/issues.ts';
-import type { CredentialSource, HuaweiCredentials } from './huawei/client.ts';
+import { SecretError } from './errors.ts';
+import { describeIssues, type Issue } from './http/issues.ts';
 
-const secretSchema = z.object({
-  appKey: z.string().check(z.minLength(1)),
-  appSecret: z.string().check(z.minLength(1)),
-  sender: z.string().check(z.minLength(1)),
-  pushKeys: z.optional(
-    z.record(z.string().check(z.minLength(1)), z.string().check(z.minLength(1))),
-  ),
-  /** Optional: the status callback token (otherwise derived from appSecret). */
-  callbackToken: z.optional(z.string().check(z.minLength(16))),
-});
+export { SecretError } from './errors.ts';
 
-/** The SMS secret's JSON (SPEC "Configuration"). */
-export type SmsSecret = z.infer<typeof secretSchema>;
+/**
+ * The SMS secret's JSON (SPEC "Configuration"): one object per provider, by provider name
+ * (`{"huawei": {...}, "alibaba": {...}}`). Each provider validates its own part.
+ */
+export type SmsSecret = Readonly<Record<string, unknown>>;
 
-/** The secret is missing or malformed; the message names fields, never values. */
-export class SecretError extends Error {
-  override readonly name = 'SecretError';
-}
+/** Names of the keys that mark the flat, Huawei-only shape of earlier deployments. */
+const FLAT_HUAWEI_KEYS = ['appKey', 'appSecret'];
 
-/** Validates a SecretString without echoing any of it. */
+/**
+ * Reads a SecretString without echoing any of it. The flat Huawei shape (`{"appKey", "appSecret",
+ * "sender", ...}`) stays accepted and reads as `{"huawei": {...}}`.
+ */
 export function parseSecret(secretString: unknown): SmsSecret {
   if (typeof secretString !== 'string') throw new SecretError('the secret has no SecretString');
   let json: unknown;
@@ -31,9 +25,31 @@ export function parseSecret(secretString: unknown): SmsSecret {
   } catch {
     throw new SecretError('the secret is not JSON');
   }
-  const result = secretSchema.safeParse(json);
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new SecretError('the secret must be a JSON object');
+  }
+  const object = json as Record<string, unknown>;
+  if (FLAT_HUAWEI_KEYS.some((key) => Object.hasOwn(object, key))) return { huawei: object };
+  return object;
+}
+
+/** The part of a zod schema `secretPart` needs. */
+interface PartSchema<T> {
+  safeParse(
+    input: unknown,
+  ): { success: true; data: T } | { success: false; error: { issues: readonly Issue[] } };
+}
+
+/** One provider's part of the secret, validated; undefined when the secret has none. */
+export function secretPart<T>(
+  secret: SmsSecret,
+  name: string,
+  schema: PartSchema<T>,
+): T | undefined {
+  if (!Object.hasOwn(secret, name) || secret[name] === undefined) return undefined;
+  const result = schema.safeParse(secret[name]);
   if (!result.success) {
-    const fields = describeIssues(result.error.issues).map((d) => `${d.path} ${d.message}`);
+    const fields = describeIssues(result.error.issues).map((d) => `${name}.${d.path} ${d.message}`);
     throw new SecretError(`the secret is malformed: ${fields.join('; ')}`);
   }
   return result.data;
@@ -42,33 +58,49 @@ export function parseSecret(secretString: unknown): SmsSecret {
 /** How long a fetched secret is trusted without an authentication failure (picks up rotations). */
 const MAX_AGE_SECONDS = 15 * 60;
 
+/** The SMS secret, cached; `refresh` refetches at once. */
+export type SecretSource = (options?: { refresh?: boolean }) => Promise<SmsSecret>;
+
 /**
- * Credentials from Secrets Manager, cached per container by Powertools for `MAX_AGE_SECONDS`;
- * `refresh()` refetches at once (used after Huawei reports an authentication failure, in case the
- * secret was rotated). A failed fetch is not cached: the next call tries again.
+ * The secret from Secrets Manager, cached per container by Powertools for `MAX_AGE_SECONDS`;
+ * `{refresh: true}` refetches at once (after a provider reports an authentication failure, in case
+ * the secret was rotated). A failed fetch is not cached: the next call tries again.
  */
 export function createSecretSource(
   provider: Pick<SecretsProvider, 'get'>,
   secretId: string,
-): CredentialSource & { secret(options?: { refresh?: boolean }): Promise<SmsSecret> } {
-  const load = async (forceFetch: boolean) => {
+): SecretSource {
+  return async (options) => {
     let value: unknown;
     try {
-      value = await provider.get(secretId, { maxAge: MAX_AGE_SECONDS, forceFetch });
+      value = await provider.get(secretId, {
+        maxAge: MAX_AGE_SECONDS,
+        forceFetch: options?.refresh === true,
+      });
     } catch (error) {
       const cause = (error as { cause?: { name?: unknown } }).cause?.name ?? (error as Error).name;
       throw new SecretError(`could not read secret ${secretId} (${String(cause)})`);
     }
     return parseSecret(value);
   };
-  const toCredentials = ({ appKey, appSecret, sender }: SmsSecret): HuaweiCredentials => ({
-    appKey,
-    appSecret,
-    sender,
-  });
-  return {
-    secret: (options?: { refresh?: boolean }) => load(options?.refresh === true),
-    get: async () => toCredentials(await load(false)),
-    refresh: async () => toCredentials(await load(true)),
+}
+
+/** A provider's credentials from the secret, with a forced refetch for after a rotation. */
+export interface CredentialSource<T> {
+  get(): Promise<T>;
+  refresh(): Promise<T>;
+}
+
+/** The credentials of one provider, read from its part of the secret (an error when absent). */
+export function credentialSource<T>(
+  source: SecretSource,
+  name: string,
+  schema: PartSchema<T>,
+): CredentialSource<T> {
+  const read = async (refresh: boolean) => {
+    const part = secretPart(await source({ refresh }), name, schema);
+    if (part === undefined) throw new SecretError(`the secret holds no ${name} credentials`);
+    return part;
   };
+  return { get: () => read(false), refresh: () => read(true) };
 }

@@ -1,115 +1,96 @@
 import { AppError } from '../errors.ts';
-import type { BatchGroup } from '../schemas/sendBatch.ts';
+import type { Segment } from '../ports/provider.ts';
 
-/** A slice of one group: at most 500 numbers of it, in order, as one `smsContent` entry. */
-export interface Segment {
-  /** Index of the group in the request, and of this slice's first number in the group. */
-  group: number;
-  start: number;
-  to: string[];
-  templateId: string;
-  templateParas?: string[] | undefined;
-  signature?: string | undefined;
-}
-
-/** Huawei's limits, and ours where Huawei documents none. */
+/** What one provider request may hold, as the provider says (its own limits and body measure). */
 export interface BatchLimits {
-  /** Huawei fails a whole `smsContent` entry beyond 500 numbers. */
-  maxNumbersPerContent: number;
-  /** The body of one request, well under the 64 KiB we promise (and gateways like). */
-  maxBodyBytes: number;
-  /** Entries per request: undocumented by Huawei, so bounded here. */
-  maxContentsPerRequest: number;
+  /** Numbers in one segment (one template entry of a request). */
+  maxNumbersPerSegment: number;
+  /** Numbers in one request, all segments together. */
+  maxNumbersPerRequest: number;
+  /** Segments in one request. */
+  maxSegmentsPerRequest: number;
+  /** Bytes of one request body the planner may fill. */
+  maxBytes: number;
+  /** Bytes of the body around the segments. */
+  envelopeBytes: number;
+  /** Bytes a segment costs with no number in it. */
+  segmentBytes(segment: Segment): number;
+  /** Bytes one number adds to a segment. */
+  numberBytes(number: string, segment: Segment): number;
+  /** Segments that can never share a request (Alibaba: one template per request). */
+  sameRequest?(a: Segment, b: Segment): boolean;
 }
 
-export const HUAWEI_BATCH_LIMITS: BatchLimits = {
-  maxNumbersPerContent: 500,
-  maxBodyBytes: 48 * 1024,
-  maxContentsPerRequest: 100,
-};
+type Sized = { segment: Segment; size: number };
 
-const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 'utf8');
+function tooLarge(segment: Segment): AppError {
+  return new AppError('invalid_request', 'A group is too large for one provider request', {
+    details: [
+      {
+        path: `messages[${segment.group}].templateParas`,
+        message: 'too long to send with even one number',
+      },
+    ],
+  });
+}
 
-/**
- * Splits groups into `batchSendDiffSms` requests: every entry at most 500 numbers, every body at
- * most `maxBodyBytes` counting `envelopeBytes` (from, statusCallback, extend), entries in request
- * order so results map back by position. Pure.
- */
-export function planChunks(
-  groups: readonly BatchGroup[],
-  limits: BatchLimits,
-  envelopeBytes: number,
-): Segment[][] {
-  const budget = limits.maxBodyBytes - envelopeBytes;
-  const segments: Array<{ segment: Segment; size: number }> = [];
-  groups.forEach((group, index) => {
-    const base = {
-      templateId: group.templateId,
-      ...(group.templateParas?.length ? { templateParas: group.templateParas } : {}),
-      ...(group.signature ? { signature: group.signature } : {}),
-    };
-    const emptySize = bytes({ to: [], ...base }) + 1; // + the comma between entries
-    let current: { segment: Segment; size: number } | undefined;
-    group.to.forEach((number, position) => {
-      const cost = bytes(number) + 1;
-      if (
-        !current ||
-        current.segment.to.length >= limits.maxNumbersPerContent ||
-        current.size + cost > budget
-      ) {
-        if (emptySize + cost > budget) {
-          throw new AppError('invalid_request', 'A group is too large for one provider request', {
-            details: [
-              {
-                path: `messages[${index}].templateParas`,
-                message: 'too long to send with even one number',
-              },
-            ],
-          });
-        }
-        current = { segment: { group: index, start: position, to: [], ...base }, size: emptySize };
-        segments.push(current);
+/** Cuts segments into pieces that each fit one request on their own. */
+function split(segments: readonly Segment[], limits: BatchLimits): Sized[] {
+  const budget = limits.maxBytes - limits.envelopeBytes;
+  const perSegment = Math.min(limits.maxNumbersPerSegment, limits.maxNumbersPerRequest);
+  const pieces: Sized[] = [];
+  for (const segment of segments) {
+    let current: Sized | undefined;
+    segment.to.forEach((number, k) => {
+      const cost = limits.numberBytes(number, segment);
+      if (!current || current.segment.to.length >= perSegment || current.size + cost > budget) {
+        const empty = { ...segment, positions: [], to: [] };
+        const size = limits.segmentBytes(empty);
+        if (size + cost > budget) throw tooLarge(segment);
+        current = { segment: empty, size };
+        pieces.push(current);
       }
       current.segment.to.push(number);
+      current.segment.positions.push(segment.positions[k] as number);
       current.size += cost;
     });
-  });
+  }
+  return pieces;
+}
 
+/**
+ * Packs segments into as few provider requests as the limits allow, in order, so results map
+ * back by position. A number never appears twice in one request: results are matched by number,
+ * and providers may refuse a duplicate. Pure.
+ */
+export function planChunks(segments: readonly Segment[], limits: BatchLimits): Segment[][] {
+  const budget = limits.maxBytes - limits.envelopeBytes;
   const chunks: Segment[][] = [];
   let chunk: Segment[] = [];
   let size = 0;
-  // A number twice in one request would be matched to its results by Huawei's answer order
-  // (which nothing promises) and may be refused as a duplicate (E200041): start a new request.
+  let count = 0;
   let numbers = new Set<string>();
-  for (const { segment, size: segmentSize } of segments) {
+  for (const { segment, size: segmentSize } of split(segments, limits)) {
+    const first = chunk[0];
     if (
-      chunk.length > 0 &&
+      first &&
       (size + segmentSize > budget ||
-        chunk.length >= limits.maxContentsPerRequest ||
+        chunk.length >= limits.maxSegmentsPerRequest ||
+        count + segment.to.length > limits.maxNumbersPerRequest ||
+        (limits.sameRequest !== undefined && !limits.sameRequest(first, segment)) ||
         segment.to.some((number) => numbers.has(number)))
     ) {
       chunks.push(chunk);
       chunk = [];
       size = 0;
+      count = 0;
       numbers = new Set();
     }
     chunk.push(segment);
     size += segmentSize;
+    count += segment.to.length;
     for (const number of segment.to) numbers.add(number);
   }
   if (chunk.length > 0) chunks.push(chunk);
   return chunks;
-}
-
-/** Bytes of the request body around the entries, with room for the longest `from` Huawei issues. */
-export function envelopeBytes(
-  statusCallback: string | undefined,
-  extend: string | undefined,
-): number {
-  return bytes({
-    from: 'x'.repeat(64),
-    statusCallback: statusCallback ?? '',
-    extend: extend ?? '',
-    smsContent: [],
-  });
 }

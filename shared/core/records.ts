@@ -1,5 +1,5 @@
 import { messageIdFor, newMessageId } from '../messageId.ts';
-import type { RecipientOutcome } from '../provider.ts';
+import type { RecipientOutcome } from '../ports/provider.ts';
 import type { MessageRecord } from '../store/types.ts';
 
 /** One recipient in a `202` answer (SPEC "Sending" and "Batch"). */
@@ -14,9 +14,7 @@ export type MessageResult =
     };
 
 /** What a recipient's submission outcome turns into: `not_sent` when its request never went out. */
-export type SubmitOutcome =
-  | RecipientOutcome
-  | { to: string; status: 'not_sent'; error?: { code: string; message: string } | undefined };
+export type SubmitOutcome = RecipientOutcome;
 
 /** The fields of a record that come from the request, not from the provider's answer. */
 export interface RecordContext {
@@ -36,8 +34,9 @@ export function toRecord(outcome: SubmitOutcome, context: RecordContext): Messag
     case 'accepted':
       return {
         ...base,
-        messageId: messageIdFor(context.provider, outcome.providerMessageId),
+        messageId: messageIdFor(context.provider, outcome.trackingId ?? outcome.providerMessageId),
         providerMessageId: outcome.providerMessageId,
+        ...(outcome.trackingId ? { trackingId: outcome.trackingId } : {}),
         status: 'accepted',
       };
     case 'rejected':

@@ -1,39 +1,23 @@
-import {
-  type BatchLimits,
-  envelopeBytes,
-  HUAWEI_BATCH_LIMITS,
-  planChunks,
-  type Segment,
-} from '../batch/plan.ts';
 import type { AppError } from '../errors.ts';
 import type { Log } from '../logger.ts';
-import { isProviderError, type RecipientOutcome, type SmsGroup } from '../provider.ts';
+import type { RecipientOutcome, Segment, SmsProvider } from '../ports/provider.ts';
+import type { Router } from '../ports/router.ts';
 import type { SendBatchRequest } from '../schemas/sendBatch.ts';
 import type { MessageRecord, MessageStore } from '../store/types.ts';
 import type { Deadline } from '../util/deadline.ts';
 import { mapWithConcurrency } from '../util/pool.ts';
-import { type MessageResult, type SubmitOutcome, toRecord, toResult } from './records.ts';
-
-/** A provider that takes several groups in one request (Huawei `batchSendDiffSms`). */
-export interface GroupSender {
-  readonly name: string;
-  sendGroups(
-    groups: readonly SmsGroup[],
-    common: { statusCallback?: string | undefined; extend?: string | undefined },
-    deadline: Deadline,
-  ): Promise<RecipientOutcome[][]>;
-}
+import { failedOutcomes } from './failedOutcomes.ts';
+import { type MessageResult, toRecord, toResult } from './records.ts';
+import { routeRecipients, throwIfProblems } from './routeRecipients.ts';
 
 export interface SendBatchDeps {
-  provider: GroupSender;
+  router: Router;
   store: MessageStore;
-  statusCallbackUrl: () => Promise<string | undefined>;
   log: Log;
-  /** Requests in flight at once over the shared keep-alive pool (BATCH_CONCURRENCY). */
+  /** Requests in flight at once over the shared keep-alive pools (BATCH_CONCURRENCY). */
   concurrency: number;
   /** A request is not started with less time than this left: its recipients are `not_sent`. */
   minRequestMs?: number;
-  limits?: BatchLimits;
   now?: () => Date;
 }
 
@@ -46,29 +30,41 @@ export interface BatchResult {
 }
 
 const DEFAULT_MIN_REQUEST_MS = 2_500;
+const NO_TIME = {
+  code: 'deadline',
+  message: 'no time left in this call to send it; safe to send again',
+};
 
-/** What a whole-request failure means for each of its recipients. */
-function failedOutcomes(segments: readonly Segment[], error: unknown): SubmitOutcome[][] {
-  // Anything but a provider verdict (a bug, a fault below the client) says nothing about whether
-  // the request went out: unknown, never resent.
-  if (!isProviderError(error))
-    return segments.map((segment) => segment.to.map((to) => ({ to, status: 'unknown' as const })));
-  const detail = { code: error.providerCode ?? error.code, message: error.message };
-  return segments.map((segment) =>
-    segment.to.map((to): SubmitOutcome => {
-      if (error.outcome === 'unknown') return { to, status: 'unknown' };
-      if (error.code === 'provider_rejected') return { to, status: 'rejected', error: detail };
-      return { to, status: 'not_sent', error: detail }; // unavailable or throttled: surely not sent
-    }),
-  );
+/** Every group's numbers, split by the provider each routes to, as segments per provider. */
+function segmentsByProvider(request: SendBatchRequest, router: Router) {
+  const byName = new Map<string, { provider: SmsProvider; segments: Segment[] }>();
+  request.messages.forEach((group, index) => {
+    for (const { provider, positions, to } of routeRecipients(router, group.to)) {
+      let entry = byName.get(provider.name);
+      if (!entry) {
+        entry = { provider, segments: [] };
+        byName.set(provider.name, entry);
+      }
+      entry.segments.push({
+        group: index,
+        positions,
+        to,
+        templateId: group.templateId,
+        ...(group.templateParas ? { templateParas: group.templateParas } : {}),
+        ...(group.signature ? { signature: group.signature } : {}),
+      });
+    }
+  });
+  return [...byName.values()];
 }
 
 /**
- * Sends many groups in as few `batchSendDiffSms` requests as Huawei's limits allow, several at a
- * time, and answers per group, per recipient, in request order. A failed request does not lose
- * the others; a request there is no time left for is not started and its recipients are
- * `not_sent` (never sent, safe to send again). Every message is recorded as its request returns;
- * one whose record failed is still answered, and listed in `notRecorded`.
+ * Sends many groups in as few requests as each provider's limits allow, several at a time, each
+ * number through the provider it routes to, and answers per group, per recipient, in request
+ * order. What a routed provider cannot carry is refused before anything is sent. A failed request
+ * does not lose the others; a request there is no time left for is not started and its recipients
+ * are `not_sent` (never sent, safe to send again). Every message is recorded as its request
+ * returns; one whose record failed is still answered, and listed in `notRecorded`.
  */
 export async function sendBatch(
   request: SendBatchRequest,
@@ -76,58 +72,56 @@ export async function sendBatch(
   deadline: Deadline,
 ): Promise<BatchResult> {
   const now = deps.now ?? (() => new Date());
-  const provider = deps.provider.name;
   const minRequestMs = deps.minRequestMs ?? DEFAULT_MIN_REQUEST_MS;
-  const statusCallback = await deps.statusCallbackUrl();
-  const chunks = planChunks(
-    request.messages,
-    deps.limits ?? HUAWEI_BATCH_LIMITS,
-    envelopeBytes(statusCallback, request.reference),
+  const common = { reference: request.reference };
+  const routed = segmentsByProvider(request, deps.router);
+  throwIfProblems(
+    routed.flatMap(({ provider, segments }) =>
+      segments.flatMap((segment) => provider.check(segment, `messages[${segment.group}]`)),
+    ),
+  );
+  const planned = await Promise.all(
+    routed.map(async ({ provider, segments }) =>
+      (await provider.planBatch(segments, common)).map((chunk) => ({ provider, chunk })),
+    ),
   );
   // Filled by position as requests return, in whatever order they return.
   const records: MessageRecord[][] = request.messages.map((group) => new Array(group.to.length));
   const unrecorded = new Set<string>();
   let started = 0;
 
-  await mapWithConcurrency(chunks, deps.concurrency, async (segments) => {
-    let outcomes: SubmitOutcome[][];
+  await mapWithConcurrency(planned.flat(), deps.concurrency, async ({ provider, chunk }) => {
+    let outcomes: RecipientOutcome[][];
     if (deadline.remainingMs() < minRequestMs) {
-      const detail = {
-        code: 'deadline',
-        message: 'no time left in this call to send it; safe to send again',
-      };
-      outcomes = segments.map((segment) =>
-        segment.to.map((to) => ({ to, status: 'not_sent' as const, error: detail })),
+      outcomes = chunk.map((s) =>
+        s.to.map((to) => ({ to, status: 'not_sent' as const, error: NO_TIME })),
       );
     } else {
       started += 1;
       try {
-        outcomes = await deps.provider.sendGroups(
-          segments,
-          { statusCallback, extend: request.reference },
-          deadline,
-        );
+        outcomes = await provider.sendBatch(chunk, common, deadline);
       } catch (error) {
         deps.log.warn('batch request failed', {
+          provider: provider.name,
           code: (error as AppError).code,
           providerCode: (error as { providerCode?: string }).providerCode,
-          recipients: segments.reduce((sum, s) => sum + s.to.length, 0),
+          recipients: chunk.reduce((sum, s) => sum + s.to.length, 0),
         });
-        outcomes = failedOutcomes(segments, error);
+        outcomes = chunk.map((segment) => failedOutcomes(segment.to, error));
       }
     }
     const submittedAt = now().toISOString();
-    const chunkRecords = segments.flatMap((segment, i) => {
+    const chunkRecords = chunk.flatMap((segment, i) => {
       const context = {
         templateId: segment.templateId,
         reference: request.reference,
-        provider,
+        provider: provider.name,
         submittedAt,
       };
       const made = (outcomes[i] ?? []).map((outcome) => toRecord(outcome, context));
       const slots = records[segment.group] ?? [];
       made.forEach((record, k) => {
-        slots[segment.start + k] = record;
+        slots[segment.positions[k] as number] = record;
       });
       return made;
     });

@@ -1,28 +1,43 @@
-import { AppError, type ErrorDetail } from '../errors.ts';
+import { AppError, type ErrorDetail, isProviderError, type ProviderError } from '../errors.ts';
 import type { Log } from '../logger.ts';
 import { maskPhone } from '../phone.ts';
-import { isProviderError, type RecipientOutcome, type SmsProvider } from '../provider.ts';
+import type { RecipientOutcome } from '../ports/provider.ts';
+import type { Router } from '../ports/router.ts';
 import type { SendSmsRequest } from '../schemas/sendSms.ts';
-import type { MessageStore } from '../store/types.ts';
+import type { MessageRecord, MessageStore } from '../store/types.ts';
 import type { Deadline } from '../util/deadline.ts';
+import { failedOutcomes } from './failedOutcomes.ts';
 import { type MessageResult, toRecord, toResult } from './records.ts';
+import { routeRecipients, throwIfProblems } from './routeRecipients.ts';
 
 export type { MessageResult } from './records.ts';
 
 export interface SendSmsDeps {
-  provider: SmsProvider;
+  router: Router;
   store: MessageStore;
-  /** The `statusCallback` URL to give the provider (it may carry a token read from the secret). */
-  statusCallbackUrl: () => Promise<string | undefined>;
   log: Log;
   now?: () => Date;
 }
 
+type Attempt =
+  | { provider: string; positions: number[]; outcomes: RecipientOutcome[] }
+  | { provider: string; positions: number[]; to: string[]; error: unknown };
+
+/** The error that answers a request every provider refused as a whole: unknown outcomes first. */
+function worst(errors: readonly unknown[]): unknown {
+  return (
+    errors.find((error) => !isProviderError(error) || error.outcome === 'unknown') ?? errors[0]
+  );
+}
+
 /**
- * Sends one template to every recipient, records every message, then says per recipient, in
- * request order, what the provider did. A whole-request refusal throws (nothing was sent, nothing
- * recorded); a timeout after the request was sent records the messages as `unknown` and answers
- * `504` with their ids. A failure to record is an error the caller sees.
+ * Sends one template to every recipient, each through the provider its number routes to, records
+ * every message, then says per recipient, in request order, what was done. Everything a routed
+ * provider cannot carry is refused before anything is sent. When every provider refused its whole
+ * request, that error is the answer (nothing was sent, nothing recorded); a timeout after a request
+ * was sent records its messages as `unknown` and answers `504` with their ids. When some providers
+ * took their part, the others' recipients are answered per recipient. A failure to record is an
+ * error the caller sees.
  */
 export async function sendSms(
   request: SendSmsRequest,
@@ -30,49 +45,70 @@ export async function sendSms(
   deadline: Deadline,
 ): Promise<{ messages: MessageResult[] }> {
   const now = deps.now ?? (() => new Date());
-  const provider = deps.provider.name;
-  let outcomes: RecipientOutcome[];
-  let unknownCause: unknown;
-  try {
-    outcomes = await deps.provider.send(
-      {
-        to: request.to,
-        templateId: request.templateId,
-        templateParas: request.templateParas,
-        signature: request.signature,
-        statusCallback: await deps.statusCallbackUrl(),
-        extend: request.reference,
-      },
-      deadline,
-    );
-  } catch (error) {
-    if (!isProviderError(error)) throw error;
-    deps.log.warn('provider refused the request', {
-      provider,
-      code: error.code,
-      providerCode: error.providerCode,
-      providerMessage: error.providerMessage,
-      outcome: error.outcome,
-      recipients: request.to.length,
-    });
-    if (error.outcome !== 'unknown') throw error;
-    unknownCause = error;
-    outcomes = request.to.map((to) => ({ to, status: 'unknown' }));
-  }
+  const routed = routeRecipients(deps.router, request.to);
+  throwIfProblems(
+    routed.flatMap(({ provider, to }) =>
+      // Top-level fields: a provider's `.templateId` is the body's `templateId`.
+      provider
+        .check({ ...request, to }, '')
+        .map((d) => ({ ...d, path: d.path.replace(/^\./, '') })),
+    ),
+  );
+
+  const attempts = await Promise.all(
+    routed.map(async ({ provider, positions, to }): Promise<Attempt> => {
+      try {
+        const outcomes = await provider.send(
+          {
+            to,
+            templateId: request.templateId,
+            templateParas: request.templateParas,
+            signature: request.signature,
+            reference: request.reference,
+          },
+          deadline,
+        );
+        return { provider: provider.name, positions, outcomes };
+      } catch (error) {
+        if (!isProviderError(error)) throw error;
+        deps.log.warn('provider refused the request', {
+          provider: provider.name,
+          code: error.code,
+          providerCode: error.providerCode,
+          providerMessage: error.providerMessage,
+          outcome: error.outcome,
+          recipients: to.length,
+        });
+        return { provider: provider.name, positions, to, error };
+      }
+    }),
+  );
+
+  const failures = attempts.filter((a) => 'error' in a);
+  const allFailed = failures.length === attempts.length;
+  const unknownCause = allFailed ? worst(failures.map((f) => f.error)) : undefined;
+  // Refused as a whole everywhere, and surely not sent: nothing to record, the error answers.
+  if (allFailed && (unknownCause as ProviderError).outcome !== 'unknown') throw unknownCause;
 
   const at = now().toISOString();
-  const context = {
-    templateId: request.templateId,
-    reference: request.reference,
-    provider,
-    submittedAt: at,
-  };
-  const records = outcomes.map((outcome) => toRecord(outcome, context));
+  const records = new Array<MessageRecord>(request.to.length);
+  for (const attempt of attempts) {
+    const outcomes =
+      'error' in attempt ? failedOutcomes(attempt.to, attempt.error) : attempt.outcomes;
+    const context = {
+      templateId: request.templateId,
+      reference: request.reference,
+      provider: attempt.provider,
+      submittedAt: at,
+    };
+    outcomes.forEach((outcome, k) => {
+      records[attempt.positions[k] as number] = toRecord(outcome, context);
+    });
+  }
   try {
     await deps.store.recordMessages(records);
   } catch (error) {
     deps.log.error('messages submitted but not recorded', {
-      provider,
       reason: (error as Error).message,
       count: records.length,
     });
@@ -90,10 +126,10 @@ export async function sendSms(
     );
   }
   deps.log.info('sms submitted', {
-    provider,
     templateId: request.templateId,
     results: records.map((r) => ({
       messageId: r.messageId,
+      provider: r.provider,
       to: maskPhone(r.to),
       status: r.status,
     })),
@@ -102,7 +138,10 @@ export async function sendSms(
   if (unknownCause) {
     const details: ErrorDetail[] = records.map((record, index) => ({
       path: `to[${index}]`,
-      message: 'outcome unknown: the provider may have accepted this message; it was not resent',
+      message:
+        record.status === 'unknown'
+          ? 'outcome unknown: the provider may have accepted this message; it was not resent'
+          : `${record.status}: not sent`,
       messageId: record.messageId,
     }));
     throw new AppError('provider_timeout', (unknownCause as Error).message, {

@@ -1,21 +1,7 @@
-import { isTerminal, type MessageStatus, statusFromHuawei } from './status.ts';
+import type { DeliveryReport } from '../ports/push.ts';
+import { isTerminal, type MessageStatus } from './status.ts';
 
-/** One delivery report, provider-neutral (one per segment of a long SMS). */
-export interface DeliveryReport {
-  provider: string;
-  providerMessageId: string;
-  providerStatus: string;
-  /** Segments of the message (1 for a short SMS) and which one this report is about. */
-  total: number;
-  sequence: number;
-  /** When the provider says the status changed (ISO 8601), if it says. */
-  updatedAt?: string | undefined;
-  statusDesc?: string | undefined;
-  orgCode?: string | undefined;
-  source?: string | undefined;
-  extend?: string | undefined;
-  to?: string | undefined;
-}
+export type { DeliveryReport } from '../ports/push.ts';
 
 /** One entry of a message's status history. */
 export interface HistoryEntry {
@@ -61,7 +47,12 @@ function messageStatus(
     all.find((part) => part.status === 'failed') ?? all.find((part) => part.status === 'expired');
   if (failed) return { status: failed.status, providerStatus: failed.providerStatus };
   const delivered = all.filter((part) => part.status === 'delivered').length;
-  if (delivered >= total) return { status: 'delivered', providerStatus: 'DELIVRD' };
+  if (delivered >= total) {
+    const last = all
+      .filter((part) => part.status === 'delivered')
+      .sort((a, b) => (a.at < b.at ? 1 : -1))[0];
+    return { status: 'delivered', ...(last ? { providerStatus: last.providerStatus } : {}) };
+  }
   return { status: 'accepted' };
 }
 
@@ -79,7 +70,7 @@ export function applyReport(
   if (previous?.seen.includes(key)) return { state: previous, changed: false };
 
   const at = report.updatedAt ?? receivedAt;
-  const reported = statusFromHuawei(report.providerStatus);
+  const reported = report.status;
   const parts = { ...previous?.parts };
   const part = parts[String(report.sequence)];
   // A late report never undoes a part's final status; it still enters the history.

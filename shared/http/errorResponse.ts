@@ -1,5 +1,5 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { type AppError, ERROR_STATUS, type ErrorCode, isAppError } from '../errors.ts';
+import { type AppError, isAppError, shownCode, statusOf } from '../errors.ts';
 import type { Log } from '../logger.ts';
 import { json } from './respond.ts';
 
@@ -9,17 +9,36 @@ function middyHttpStatus(error: unknown): number | undefined {
   return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
 }
 
-function body(code: ErrorCode, message: string, details?: AppError['details']) {
+function body(code: string, message: string, details?: AppError['details']) {
   return { error: { code, message, ...(details && details.length > 0 ? { details } : {}) } };
 }
 
+/** Faults of the service itself: logged in full, answered with a message that gives nothing away. */
+const INTERNAL_MESSAGES: Partial<Record<AppError['code'], string>> = {
+  configuration_invalid: 'The service is misconfigured; see its logs',
+  secret_unavailable: 'The service is misconfigured; see its logs',
+  store_unavailable: 'Storage is unavailable; nothing was lost, try again',
+};
+
 /**
- * The one place errors become HTTP answers (SPEC "Errors"). Caller mistakes and provider verdicts
- * are explained; anything else is a plain 500 whose detail goes to the log only.
+ * The one place errors become HTTP answers (SPEC "Errors"), by `code`. Caller mistakes and
+ * provider verdicts are explained; faults of the service are answered plainly and logged; anything
+ * else is a plain 500 whose detail goes to the log only.
  */
 export function errorResponse(error: unknown, log: Log): APIGatewayProxyResult {
   if (isAppError(error)) {
-    return json(ERROR_STATUS[error.code], body(error.code, error.message, error.details));
+    const internal = INTERNAL_MESSAGES[error.code];
+    if (internal) {
+      log.error(
+        error.code === 'store_unavailable' ? 'store unavailable' : 'service misconfigured',
+        {
+          code: error.code,
+          reason: error.message,
+        },
+      );
+      return json(statusOf(error.code), body(shownCode(error.code), internal));
+    }
+    return json(statusOf(error.code), body(shownCode(error.code), error.message, error.details));
   }
   const status = middyHttpStatus(error);
   if (status === 415) {
@@ -34,18 +53,6 @@ export function errorResponse(error: unknown, log: Log): APIGatewayProxyResult {
     );
   }
   if (status === 413) return json(413, body('payload_too_large', 'The body is too large'));
-  const name = (error as { name?: unknown } | null)?.name;
-  if (name === 'StoreError') {
-    log.error('store unavailable', { reason: (error as Error).message });
-    return json(
-      503,
-      body('store_unavailable', 'Storage is unavailable; nothing was lost, try again'),
-    );
-  }
-  if (name === 'ConfigError' || name === 'SecretError') {
-    log.error('service misconfigured', { reason: (error as Error).message });
-    return json(500, body('internal', 'The service is misconfigured; see its logs'));
-  }
   log.error('unexpected error', { error: error instanceof Error ? error : String(error) });
   return json(500, body('internal', 'Internal error'));
 }

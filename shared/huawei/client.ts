@@ -1,21 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import {
-  isProviderError,
-  type OutboundSms,
-  ProviderError,
-  type RecipientOutcome,
-  type SmsProvider,
-} from '../provider.ts';
+import { isProviderError, isTransportError, ProviderError } from '../errors.ts';
+import type { OutboundSms, RecipientOutcome, Segment, SmsProvider } from '../ports/provider.ts';
+import type { CredentialSource as Credentials } from '../secrets.ts';
+import type { TemplateLookup } from '../templates/registry.ts';
 import type { HttpDispatcher } from '../transport/agent.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, sendWithRetry } from '../transport/retry.ts';
-import { type HttpRequest, isTransportError, sendOnce } from '../transport/sendOnce.ts';
+import { type HttpRequest, sendOnce } from '../transport/sendOnce.ts';
 import type { Deadline } from '../util/deadline.ts';
-import {
-  type BuiltRequest,
-  buildBatchSendDiffSms,
-  buildBatchSendSms,
-  type SmsContent,
-} from './builders.ts';
+import { planHuaweiBatch as huaweiBatchLimits } from './batchPlan.ts';
+import { type BuiltRequest, buildBatchSendDiffSms, buildBatchSendSms } from './builders.ts';
 import { parseSendResponse } from './response.ts';
 import {
   type AppCredentials,
@@ -24,6 +17,7 @@ import {
   splitUrl,
   type WsseDigestVariant,
 } from './signer.ts';
+import { huaweiTemplateSchema } from './template.ts';
 
 /** What Secrets Manager holds for one Huawei application. */
 export interface HuaweiCredentials extends AppCredentials {
@@ -32,10 +26,7 @@ export interface HuaweiCredentials extends AppCredentials {
 }
 
 /** Cached credentials, with a way to refetch them after an authentication failure (rotation). */
-export interface CredentialSource {
-  get(): Promise<HuaweiCredentials>;
-  refresh(): Promise<HuaweiCredentials>;
-}
+export type CredentialSource = Credentials<HuaweiCredentials>;
 
 export interface HuaweiClientOptions {
   /** Application access address, e.g. `https://smsapi.ap-southeast-1.myhuaweicloud.com:443`. */
@@ -43,6 +34,10 @@ export interface HuaweiClientOptions {
   auth: 'aksk' | 'wsse';
   wsseDigest: WsseDigestVariant;
   credentials: CredentialSource;
+  /** The `statusCallback` URL to give Huawei (it may carry a token from the secret). */
+  statusCallback?: () => Promise<string | undefined>;
+  /** This provider's slice of the template registry. */
+  templates?: TemplateLookup;
   dispatcher: HttpDispatcher;
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
@@ -57,14 +52,7 @@ export interface HuaweiClientOptions {
   }) => void;
 }
 
-export interface HuaweiSmsClient extends SmsProvider {
-  /** `batchSendDiffSms`: several groups in one request; outcomes per group, in order. */
-  sendGroups(
-    groups: readonly SmsContent[],
-    common: { statusCallback?: string | undefined; extend?: string | undefined },
-    deadline: Deadline,
-  ): Promise<RecipientOutcome[][]>;
-}
+export type HuaweiSmsClient = SmsProvider;
 
 const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
@@ -76,6 +64,18 @@ export function createHuaweiClient(options: HuaweiClientOptions): HuaweiSmsClien
   const now = options.now ?? (() => new Date());
   const nonce = options.nonce ?? (() => randomBytes(16).toString('hex'));
   const retry = options.retry ?? DEFAULT_RETRY_POLICY;
+  const statusCallback = options.statusCallback ?? (async () => undefined);
+  const templates = options.templates ?? (() => ({ known: false, slice: undefined }));
+  /** A registry name becomes Huawei's template id (+ signature); anything else goes as it is. */
+  const resolve = <T extends { templateId: string; signature?: string | undefined }>(sms: T): T => {
+    const found = huaweiTemplate(templates, sms.templateId);
+    if (!found) return sms;
+    return {
+      ...sms,
+      templateId: found.templateId,
+      ...(found.signature && !sms.signature ? { signature: found.signature } : {}),
+    };
+  };
 
   function sign(built: BuiltRequest, credentials: HuaweiCredentials): HttpRequest {
     const path = basePath.replace(/\/$/, '') + built.path;
@@ -144,29 +144,50 @@ export function createHuaweiClient(options: HuaweiClientOptions): HuaweiSmsClien
 
   return {
     name: 'huawei',
-    send(sms: OutboundSms, deadline: Deadline): Promise<RecipientOutcome[]> {
+    check(sms, path) {
+      const { known, slice } = templates(sms.templateId);
+      if (!known || huaweiTemplate(templates, sms.templateId)) return [];
+      return [
+        {
+          path: `${path}.templateId`,
+          message:
+            slice === undefined
+              ? `template ${sms.templateId} has no Huawei template in the registry`
+              : `template ${sms.templateId} has an invalid Huawei entry in the registry`,
+          code: 'template_not_available',
+        },
+      ];
+    },
+    async send(sms: OutboundSms, deadline: Deadline): Promise<RecipientOutcome[]> {
+      const resolved = resolve(sms);
+      const callback = await statusCallback();
       return submit(
         (credentials) =>
           buildBatchSendSms({
             from: credentials.sender,
             to: sms.to,
-            templateId: sms.templateId,
+            templateId: resolved.templateId,
             templateParas: sms.templateParas,
-            signature: sms.signature,
-            statusCallback: sms.statusCallback,
-            extend: sms.extend,
+            signature: resolved.signature,
+            statusCallback: callback,
+            extend: sms.reference,
           }),
         (response) => parseSendResponse(response, sms.to),
         deadline,
       );
     },
-    sendGroups(groups, common, deadline) {
+    async planBatch(segments, common) {
+      return huaweiBatchLimits(segments.map(resolve), await statusCallback(), common.reference);
+    },
+    async sendBatch(segments: readonly Segment[], common, deadline) {
+      const groups = segments.map(resolve);
+      const callback = await statusCallback();
       return submit(
         (credentials) =>
           buildBatchSendDiffSms({
             from: credentials.sender,
-            statusCallback: common.statusCallback,
-            extend: common.extend,
+            statusCallback: callback,
+            extend: common.reference,
             smsContent: groups,
           }),
         (response) => {
@@ -188,6 +209,15 @@ export function createHuaweiClient(options: HuaweiClientOptions): HuaweiSmsClien
   };
 }
 
+/** The Huawei slice of a registry template, when it has a valid one. */
+function huaweiTemplate(
+  templates: TemplateLookup,
+  templateId: string,
+): { templateId: string; signature?: string | undefined } | undefined {
+  const parsed = huaweiTemplateSchema.safeParse(templates(templateId).slice);
+  return parsed.success ? parsed.data : undefined;
+}
+
 /** Transport failures become SPEC errors: unsent ones are `provider_unavailable`, the rest unknown. */
 function toProviderError(error: unknown): unknown {
   if (!isTransportError(error)) return error;
@@ -195,15 +225,15 @@ function toProviderError(error: unknown): unknown {
     return new ProviderError(
       'provider_timeout',
       'Huawei did not answer in time; the messages may or may not have been accepted',
-      { outcome: 'unknown', providerCode: error.code, cause: error },
+      { outcome: 'unknown', providerCode: error.reason, cause: error },
     );
   }
   return new ProviderError(
     'provider_unavailable',
-    `Could not reach Huawei (${error.code}); nothing was sent`,
+    `Could not reach Huawei (${error.reason}); nothing was sent`,
     {
       outcome: 'not_sent',
-      providerCode: error.code,
+      providerCode: error.reason,
       cause: error,
     },
   );

@@ -1,22 +1,8 @@
 import * as z from 'zod/mini';
-import type { DeliveryReport } from '../delivery/state.ts';
-import { AppError, type ErrorDetail } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import { describeIssues } from '../http/issues.ts';
-
-/** A reply from a phone (uplink / MO message). */
-export interface InboundMessage {
-  provider: string;
-  providerMessageId: string;
-  from: string;
-  to: string;
-  body: string;
-  createdAt?: string | undefined;
-}
-
-/** What one push from Huawei carried. */
-export type HuaweiPush =
-  | { kind: 'reports'; reports: DeliveryReport[]; invalid: ErrorDetail[] }
-  | { kind: 'uplink'; message: InboundMessage };
+import type { DeliveryReport, Push, PushProblem } from '../ports/push.ts';
+import { statusFromHuawei } from './status.ts';
 
 /** Huawei sends at most 50 reports per batch push; a little slack, then refuse as abuse. */
 export const MAX_REPORTS_PER_PUSH = 500;
@@ -66,7 +52,9 @@ function toReport(fields: z.output<typeof reportSchema>): DeliveryReport | strin
   return {
     provider: 'huawei',
     providerMessageId: fields.smsMsgId,
+    trackingId: fields.smsMsgId,
     providerStatus: fields.status,
+    status: statusFromHuawei(fields.status),
     total,
     sequence,
     updatedAt: isoTime(fields.updateTime),
@@ -78,9 +66,9 @@ function toReport(fields: z.output<typeof reportSchema>): DeliveryReport | strin
   };
 }
 
-function parseReports(entries: readonly unknown[], prefix: string): HuaweiPush {
+function parseReports(entries: readonly unknown[], prefix: string): Push {
   const reports: DeliveryReport[] = [];
-  const invalid: ErrorDetail[] = [];
+  const invalid: PushProblem[] = [];
   entries.forEach((entry, index) => {
     const path = prefix === '' ? '' : `${prefix}[${index}]`;
     const result = reportSchema.safeParse(entry);
@@ -98,7 +86,7 @@ function parseReports(entries: readonly unknown[], prefix: string): HuaweiPush {
       invalid.push({ path: path ? `${path}.sequence` : 'sequence', message: report });
     else reports.push(report);
   });
-  return { kind: 'reports', reports, invalid };
+  return { reports, invalid, inbound: [] };
 }
 
 /** A push whose body cannot be read at all: a `400` naming why. */
@@ -111,7 +99,7 @@ function unreadable(message: string): AppError {
  * `statusReportList`) or an uplink reply (form with `from` and `body`). Invalid entries of a
  * batch are listed, the valid ones still returned: one bad entry must not lose the others.
  */
-export function parseHuaweiPush(contentType: string | undefined, body: string): HuaweiPush {
+export function parseHuaweiPush(contentType: string | undefined, body: string): Push {
   const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase();
   if (type === 'application/json') {
     let json: unknown;
@@ -142,15 +130,18 @@ export function parseHuaweiPush(contentType: string | undefined, body: string): 
       }
       const { smsMsgId, from, to, body: message, createTime } = result.data;
       return {
-        kind: 'uplink',
-        message: {
-          provider: 'huawei',
-          providerMessageId: smsMsgId,
-          from,
-          to,
-          body: message,
-          createdAt: isoTime(createTime),
-        },
+        reports: [],
+        invalid: [],
+        inbound: [
+          {
+            provider: 'huawei',
+            providerMessageId: smsMsgId,
+            from,
+            to,
+            body: message,
+            createdAt: isoTime(createTime),
+          },
+        ],
       };
     }
     return parseReports([fields], '');

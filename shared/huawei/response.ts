@@ -1,4 +1,5 @@
-import { ProviderError, type RecipientOutcome } from '../provider.ts';
+import { ProviderError } from '../errors.ts';
+import type { RecipientOutcome } from '../ports/provider.ts';
 import { describeHuaweiCode, huaweiCode } from './codes.ts';
 
 /** An HTTP answer from Huawei, body as text. */

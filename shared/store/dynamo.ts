@@ -1,10 +1,11 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { applyReport, type DeliveryReport, type DeliveryState } from '../delivery/state.ts';
-import type { InboundMessage } from '../huawei/pushes.ts';
+import { applyReport, type DeliveryState } from '../delivery/state.ts';
+import { StoreError } from '../errors.ts';
 import { messageIdFor } from '../messageId.ts';
+import type { DeliveryReport, InboundMessage } from '../ports/push.ts';
 import { mapWithConcurrency } from '../util/pool.ts';
-import { type MessageRecord, type MessageStore, type StoredMessage, StoreError } from './types.ts';
+import type { MessageRecord, MessageStore, StoredMessage } from './types.ts';
 
 /*
  * One table, every access by key (no Scan, no index):
@@ -84,7 +85,7 @@ export function createDynamoStore(options: DynamoStoreOptions): MessageStore {
 
     async applyReport(report: DeliveryReport, receivedAt: string) {
       const key = {
-        pk: messageKey(messageIdFor(report.provider, report.providerMessageId)),
+        pk: messageKey(messageIdFor(report.provider, report.trackingId)),
         sk: DELIVERY,
       };
       try {

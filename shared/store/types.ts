@@ -1,5 +1,7 @@
-import type { DeliveryReport, DeliveryState } from '../delivery/state.ts';
-import type { InboundMessage } from '../huawei/pushes.ts';
+import type { DeliveryState } from '../delivery/state.ts';
+import type { DeliveryReport, InboundMessage } from '../ports/push.ts';
+
+export { StoreError } from '../errors.ts';
 
 /** What the service knows of a message when it is submitted. */
 export interface MessageRecord {
@@ -9,6 +11,8 @@ export interface MessageRecord {
   reference?: string | undefined;
   provider: string;
   providerMessageId?: string | undefined;
+  /** What the provider's reports bring back, when it is not `providerMessageId`. */
+  trackingId?: string | undefined;
   /** `not_sent`: a batch ran out of time before this message's request (never sent). */
   status: 'accepted' | 'rejected' | 'unknown' | 'not_sent';
   error?: { code: string; message: string } | undefined;
@@ -32,9 +36,4 @@ export interface MessageStore {
   getMessage(messageId: string): Promise<StoredMessage>;
   /** Stores a reply from a phone; `changed` is false when it was already stored. */
   recordInbound(message: InboundMessage, receivedAt: string): Promise<{ changed: boolean }>;
-}
-
-/** The store could not complete a read or write; the caller may retry. */
-export class StoreError extends Error {
-  override readonly name = 'StoreError';
 }

@@ -1,10 +1,6 @@
+import { isTransportError, TransportError } from '../errors.ts';
 import type { Deadline } from '../util/deadline.ts';
-import {
-  type HttpRequest,
-  type HttpResponse,
-  isTransportError,
-  TransportError,
-} from './sendOnce.ts';
+import type { HttpRequest, HttpResponse } from './sendOnce.ts';
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
@@ -37,6 +33,15 @@ export function isRetryableStatus(status: number): boolean {
   return status === 429 || (status >= 500 && status !== 504);
 }
 
+/**
+ * A provider's own reading of an answer its status alone cannot judge (Alibaba throttles with a
+ * 400, and says "system error, nothing sent" inside a 200): whether it may be sent again, and
+ * after how long. Undefined falls back to the status rule and the `retry-after` header.
+ */
+export type RetryRule = (
+  response: HttpResponse,
+) => { retry: boolean; afterMs?: number | undefined } | undefined;
+
 function retryAfterMs(response: HttpResponse): number {
   const value = response.headers['retry-after'];
   const seconds = Number(Array.isArray(value) ? value[0] : value);
@@ -63,7 +68,8 @@ export interface RetryResult {
 
 /**
  * Sends with SPEC's retry rule: only what surely did not reach the provider is sent again (a
- * failure before the request was fully written, `429`, `5xx`), with capped jittered backoff, and
+ * failure before the request was fully written, `429`, `5xx`, or what the provider's `rule` says
+ * of an answer), with capped jittered backoff, and
  * never past the deadline. Anything that failed after the request was written is rethrown as is:
  * its outcome is unknown. `prepare` runs per attempt so each attempt is freshly signed.
  * Returns the last answer (possibly a retryable status when attempts or time ran out).
@@ -73,6 +79,7 @@ export async function sendWithRetry(
   send: (request: HttpRequest) => Promise<HttpResponse>,
   deadline: Deadline,
   policy: RetryPolicy,
+  rule?: RetryRule,
 ): Promise<RetryResult> {
   let attempt = 0;
   for (;;) {
@@ -82,15 +89,19 @@ export async function sendWithRetry(
       outcome = { response: await send(await prepare(attempt)) };
     } catch (error) {
       if (!isTransportError(error)) throw error;
-      if (error.requestSent || error.code === 'DEADLINE_EXCEEDED') throw error;
+      if (error.requestSent || error.reason === 'DEADLINE_EXCEEDED') throw error;
       outcome = { error };
     }
-    if ('response' in outcome && !isRetryableStatus(outcome.response.status)) {
+    const judged =
+      'response' in outcome
+        ? (rule?.(outcome.response) ?? { retry: isRetryableStatus(outcome.response.status) })
+        : undefined;
+    if ('response' in outcome && !judged?.retry) {
       return { response: outcome.response, attempts: attempt };
     }
     const delay = Math.max(
       backoffDelay(attempt - 1, policy),
-      'response' in outcome ? retryAfterMs(outcome.response) : 0,
+      'response' in outcome ? (judged?.afterMs ?? retryAfterMs(outcome.response)) : 0,
     );
     const canRetry =
       attempt < policy.maxAttempts && deadline.remainingMs() - delay >= policy.minAttemptMs;

@@ -1,5 +1,8 @@
 import type { Dispatcher } from 'undici';
+import { isTransportError, TransportError } from '../errors.ts';
 import type { HttpDispatcher } from './agent.ts';
+
+export { isTransportError, TransportError } from '../errors.ts';
 
 /** A fully prepared HTTP request; `headers` are sent as given (including a signed `Host`). */
 export interface HttpRequest {
@@ -16,29 +19,6 @@ export interface HttpResponse {
   body: string;
 }
 
-/**
- * A request that failed without a complete answer. `requestSent` is the line between "surely not
- * sent" (safe to retry) and "may have been processed" (an unknown outcome, never retried).
- */
-export class TransportError extends Error {
-  override readonly name = 'TransportError';
-  readonly code: string;
-  readonly requestSent: boolean;
-
-  constructor(code: string, requestSent: boolean, cause?: unknown) {
-    super(
-      `${code}: ${requestSent ? 'failed after the request was sent' : 'failed before the request was sent'}`,
-      cause === undefined ? undefined : { cause },
-    );
-    this.code = code;
-    this.requestSent = requestSent;
-  }
-}
-
-export function isTransportError(error: unknown): error is TransportError {
-  return error instanceof Error && error.name === 'TransportError' && 'requestSent' in error;
-}
-
 export interface SendOnceOptions {
   signal: AbortSignal;
   headersTimeoutMs: number;
@@ -48,6 +28,7 @@ export interface SendOnceOptions {
 }
 
 function errorCode(error: unknown): string {
+  if (isTransportError(error)) return error.reason;
   if (typeof error === 'object' && error !== null) {
     const code = (error as { code?: unknown }).code;
     if (typeof code === 'string') return code;

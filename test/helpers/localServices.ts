@@ -2,7 +2,7 @@ import type { Handler } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, vi } from 'vitest';
 import { createMessagesTable, type LocalDynamo, startDynalite } from '../../local/dynamo.ts';
 import { type LocalSecretsManager, startLocalSecretsManager } from '../../local/secretsManager.ts';
-import { type Sandbox, type SandboxOptions, startSandbox } from '../../sandbox/server.ts';
+import { type Sandbox, type SandboxOptions, startSandbox } from '../../sandbox/huawei/server.ts';
 
 /** The local stand-ins a handler test needs: the sandbox, Secrets Manager and DynamoDB. */
 export interface LocalServices {

@@ -11,7 +11,7 @@ import {
   type Sandbox,
   type SandboxOptions,
   startSandbox,
-} from '../../sandbox/server.ts';
+} from '../../sandbox/huawei/server.ts';
 import { signAkSk } from '../../shared/huawei/signer.ts';
 import { type FaultProxy, startFaultProxy } from '../helpers/faultProxy.ts';
 import { apiEvent, lambdaContext, parseAnswer } from '../helpers/lambda.ts';
@@ -192,7 +192,7 @@ describe('delivery tracking through the real handlers', () => {
     secrets.secrets.set(SECRET_ID, JSON.stringify(baseSecret));
     // Without STATUS_CALLBACK_URL nothing rides on the send; the app's report URL carries the token.
     handlers = await loadHandlers({ STATUS_CALLBACK_URL: '' });
-    const { callbackUrl } = await import('../../shared/delivery/callbackAuth.ts');
+    const { callbackUrl } = await import('../../shared/huawei/callbackAuth.ts');
     const reportUrl = callbackUrl(`${callback.url}batch`, baseSecret) ?? '';
     sandbox = await startSandbox({ deliveryDelayMs: 50, reportUrl });
     handlers = await loadHandlers({ HUAWEI_SMS_ENDPOINT: sandbox.url, STATUS_CALLBACK_URL: '' });
@@ -225,7 +225,7 @@ describe('delivery tracking through the real handlers', () => {
 
   it('stores a reply from a phone', async () => {
     const box = await stack();
-    const { callbackUrl } = await import('../../shared/delivery/callbackAuth.ts');
+    const { callbackUrl } = await import('../../shared/huawei/callbackAuth.ts');
     const result = await pushUplink({
       url: callbackUrl(`${callback.url}mo`, baseSecret) ?? '',
       from: '+6591234567',

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { formBody as form, sendSigned } from '../../sandbox/client.ts';
+import { formBody as form, sendSigned } from '../../sandbox/huawei/client.ts';
 import {
   LOCAL_SENDER,
   MAX_BATCH,
@@ -10,7 +10,7 @@ import {
   type Sandbox,
   type SandboxOptions,
   startSandbox,
-} from '../../sandbox/server.ts';
+} from '../../sandbox/huawei/server.ts';
 import type { WireRequest } from '../../shared/huawei/canonical.ts';
 import { verifyAkSk } from '../../shared/huawei/verify.ts';
 

@@ -1,7 +1,7 @@
 import type { Handler } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { readServerlessYml } from '../../local/serverlessYml.ts';
-import { LOCAL_APP_KEY, LOCAL_APP_SECRET, LOCAL_SENDER } from '../../sandbox/server.ts';
+import { LOCAL_APP_KEY, LOCAL_APP_SECRET, LOCAL_SENDER } from '../../sandbox/huawei/server.ts';
 import { messageView } from '../../shared/delivery/view.ts';
 import { createDocumentClient } from '../../shared/store/client.ts';
 import { createDynamoStore } from '../../shared/store/dynamo.ts';

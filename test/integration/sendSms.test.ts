@@ -1,8 +1,8 @@
 import type { Handler } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { LOCAL_APP_KEY, LOCAL_APP_SECRET, LOCAL_SENDER } from '../../sandbox/server.ts';
-import { callbackUrl } from '../../shared/delivery/callbackAuth.ts';
+import { LOCAL_APP_KEY, LOCAL_APP_SECRET, LOCAL_SENDER } from '../../sandbox/huawei/server.ts';
 import { messageView } from '../../shared/delivery/view.ts';
+import { callbackUrl } from '../../shared/huawei/callbackAuth.ts';
 import { splitUrl } from '../../shared/huawei/signer.ts';
 import { verifyAkSk, verifyWsse } from '../../shared/huawei/verify.ts';
 import { createDocumentClient } from '../../shared/store/client.ts';

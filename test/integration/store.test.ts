@@ -9,6 +9,7 @@ import {
 } from '../../local/dynamo.ts';
 import type { DeliveryReport } from '../../shared/delivery/state.ts';
 import { messageView } from '../../shared/delivery/view.ts';
+import { statusFromHuawei } from '../../shared/huawei/status.ts';
 import { messageIdFor } from '../../shared/messageId.ts';
 import { createDocumentClient } from '../../shared/store/client.ts';
 import { createDynamoStore } from '../../shared/store/dynamo.ts';
@@ -40,7 +41,9 @@ function report(
   return {
     provider: 'huawei',
     providerMessageId,
+    trackingId: providerMessageId,
     providerStatus,
+    status: statusFromHuawei(providerStatus),
     total: 1,
     sequence: 1,
     updatedAt: '2026-11-22T10:00:05.000Z',

@@ -85,7 +85,7 @@ describe('sendOnce', () => {
 
   it('knows a refused connection sent nothing', async () => {
     const error = await failure(once_()({ ...request(), origin: 'http://127.0.0.1:9' }));
-    expect(error).toMatchObject({ code: 'ECONNREFUSED', requestSent: false });
+    expect(error).toMatchObject({ reason: 'ECONNREFUSED', requestSent: false });
   });
 
   it('knows a reset after the request was written may have been processed', async () => {
@@ -97,20 +97,20 @@ describe('sendOnce', () => {
   it('treats a missing answer as sent: headers timeout', async () => {
     behaviours.push(() => {});
     const error = await failure(once_(5_000, 200)(request()));
-    expect(error).toMatchObject({ code: 'UND_ERR_HEADERS_TIMEOUT', requestSent: true });
+    expect(error).toMatchObject({ reason: 'UND_ERR_HEADERS_TIMEOUT', requestSent: true });
   });
 
   it('stops at the deadline with the request marked as sent when it was', async () => {
     behaviours.push(() => {});
     const started = Date.now();
     const error = await failure(once_(300)(request()));
-    expect(error).toMatchObject({ code: 'DEADLINE_EXCEEDED', requestSent: true });
+    expect(error).toMatchObject({ reason: 'DEADLINE_EXCEEDED', requestSent: true });
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('refuses to start after the deadline, sending nothing', async () => {
     const error = await failure(once_(0)(request()));
-    expect(error).toMatchObject({ code: 'DEADLINE_EXCEEDED', requestSent: false });
+    expect(error).toMatchObject({ reason: 'DEADLINE_EXCEEDED', requestSent: false });
     expect(received).toBe(0);
   });
 });
@@ -197,7 +197,7 @@ describe('sendWithRetry', () => {
         fast,
       ),
     );
-    expect(error.code).toBe('ECONNREFUSED');
+    expect(error.reason).toBe('ECONNREFUSED');
     expect(attempts).toBe(3);
   });
 

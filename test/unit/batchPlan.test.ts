@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { envelopeBytes, HUAWEI_BATCH_LIMITS, planChunks } from '../../shared/batch/plan.ts';
+import { planChunks } from '../../shared/batch/plan.ts';
+import { huaweiLimits } from '../../shared/huawei/batchPlan.ts';
 import { buildBatchSendDiffSms } from '../../shared/huawei/builders.ts';
+import type { Segment } from '../../shared/ports/provider.ts';
 
 const numbers = (count: number, prefix = '+6591') =>
   Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(6, '0')}`);
@@ -9,13 +11,16 @@ const group = (count: number, templateId = 't1', prefix?: string) => ({
   templateId,
   templateParas: ['123456'],
 });
-const envelope = envelopeBytes(
-  'https://abc.lambda-url.ap-southeast-1.on.aws/?token=x',
-  'reminders',
-);
+const LIMITS = huaweiLimits('https://abc.lambda-url.ap-southeast-1.on.aws/?token=x', 'reminders');
+
+/** Groups as the core hands them to a provider: one segment per group, every position. */
+const segments = (
+  groups: ReadonlyArray<{ to: string[]; templateId: string; templateParas?: string[] }>,
+): Segment[] =>
+  groups.map((g, index) => ({ ...g, group: index, positions: g.to.map((_, k) => k) }));
 
 function check(groups: ReturnType<typeof group>[]) {
-  const chunks = planChunks(groups, HUAWEI_BATCH_LIMITS, envelope);
+  const chunks = planChunks(segments(groups), LIMITS);
   for (const chunk of chunks) {
     const body = buildBatchSendDiffSms({
       from: 'x'.repeat(64),
@@ -23,8 +28,8 @@ function check(groups: ReturnType<typeof group>[]) {
       extend: 'reminders',
       smsContent: chunk,
     }).body;
-    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(HUAWEI_BATCH_LIMITS.maxBodyBytes);
-    expect(chunk.length).toBeLessThanOrEqual(HUAWEI_BATCH_LIMITS.maxContentsPerRequest);
+    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(LIMITS.maxBytes);
+    expect(chunk.length).toBeLessThanOrEqual(LIMITS.maxSegmentsPerRequest);
     for (const segment of chunk) expect(segment.to.length).toBeLessThanOrEqual(500);
   }
   // Every number exactly once, in request order, at the position its segment says.
@@ -32,12 +37,12 @@ function check(groups: ReturnType<typeof group>[]) {
   for (const segment of chunks.flat()) {
     const slots = rebuilt[segment.group] as string[];
     segment.to.forEach((n, k) => {
-      slots[segment.start + k] = n;
+      slots[segment.positions[k] as number] = n;
     });
   }
   expect(rebuilt).toEqual(groups.map((g) => g.to));
-  expect(chunks.flat().map((s) => [s.group, s.start])).toEqual(
-    [...chunks.flat().map((s) => [s.group, s.start])].sort(
+  expect(chunks.flat().map((s) => [s.group, s.positions[0]])).toEqual(
+    [...chunks.flat().map((s) => [s.group, s.positions[0]])].sort(
       (a, b) => (a[0] as number) - (b[0] as number) || (a[1] as number) - (b[1] as number),
     ),
   );
@@ -92,15 +97,13 @@ describe('planChunks', () => {
       { to: ['+6591234567'], templateId: 'c' },
     ];
     expect(
-      planChunks(groups, HUAWEI_BATCH_LIMITS, envelope).map((chunk) =>
-        chunk.map((s) => s.templateId),
-      ),
+      planChunks(segments(groups), LIMITS).map((chunk) => chunk.map((s) => s.templateId)),
     ).toEqual([['a', 'b'], ['c']]);
   });
 
   it('refuses, as bad input, a group too large to send even to one number', () => {
     const huge = { to: ['+6591234567'], templateId: 't', templateParas: ['x'.repeat(60_000)] };
-    expect(() => planChunks([huge], HUAWEI_BATCH_LIMITS, envelope)).toThrow(
+    expect(() => planChunks(segments([huge]), LIMITS)).toThrow(
       expect.objectContaining({ code: 'invalid_request' }),
     );
   });
@@ -111,11 +114,7 @@ describe('planChunks', () => {
       templateId: 't',
       templateParas: Array.from({ length: 20 }, () => 'x'.repeat(500)),
     };
-    const chunks = planChunks(
-      [heavy],
-      { ...HUAWEI_BATCH_LIMITS, maxBodyBytes: 16 * 1024 },
-      envelope,
-    );
+    const chunks = planChunks(segments([heavy]), { ...LIMITS, maxBytes: 16 * 1024 });
     expect(chunks.flat().length).toBeGreaterThan(1);
     expect(chunks.flat().reduce((sum, s) => sum + s.to.length, 0)).toBe(500);
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig, requireSetting } from '../../shared/config.ts';
-import { parseSecret } from '../../shared/secrets.ts';
+import { huaweiSecretSchema } from '../../shared/huawei/secret.ts';
+import { parseSecret, secretPart } from '../../shared/secrets.ts';
 
 describe('parseConfig', () => {
   it('applies SPEC defaults', () => {
@@ -13,6 +14,13 @@ describe('parseConfig', () => {
         connectTimeoutMs: 3000,
         timeoutMs: 10000,
       },
+      alibaba: {
+        endpoint: 'https://dysmsapi.aliyuncs.com',
+        intlEndpoint: 'https://dysmsapi.ap-southeast-1.aliyuncs.com',
+        connectTimeoutMs: 3000,
+        timeoutMs: 10000,
+      },
+      routes: undefined,
       messagesTable: undefined,
       retentionDays: 90,
       batchConcurrency: 8,
@@ -60,27 +68,66 @@ describe('requireSetting', () => {
   });
 });
 
+describe('parseConfig routing', () => {
+  it('reads SMS_ROUTES', () => {
+    const config = parseConfig({
+      SMS_ROUTES: '+86=alibaba, +852=alibaba,*=huawei',
+    });
+    expect(config.routes).toEqual([
+      { prefix: '+86', provider: 'alibaba' },
+      { prefix: '+852', provider: 'alibaba' },
+      { prefix: '*', provider: 'huawei' },
+    ]);
+  });
+
+  it.each(['86=alibaba', '+86', '+86=Ali Baba', '+86=alibaba,+86=huawei', ' , '])(
+    'refuses the malformed SMS_ROUTES %j as a configuration error',
+    (value) => {
+      expect(() => parseConfig({ SMS_ROUTES: value })).toThrow(
+        expect.objectContaining({ code: 'configuration_invalid' }),
+      );
+    },
+  );
+});
+
 describe('parseSecret', () => {
-  it('accepts the SPEC shape with optional pushing keys', () => {
-    expect(
-      parseSecret('{"appKey":"k","appSecret":"s","sender":"isms1","pushKeys":{"ak":"sk"}}'),
-    ).toEqual({
+  it('reads the flat Huawei shape as the huawei part, with optional pushing keys', () => {
+    const secret = parseSecret(
+      '{"appKey":"k","appSecret":"s","sender":"isms1","pushKeys":{"ak":"sk"}}',
+    );
+    expect(secretPart(secret, 'huawei', huaweiSecretSchema)).toEqual({
       appKey: 'k',
       appSecret: 's',
       sender: 'isms1',
       pushKeys: { ak: 'sk' },
     });
+    expect(secretPart(secret, 'alibaba', huaweiSecretSchema)).toBeUndefined();
+  });
+
+  it('reads the per-provider shape', () => {
+    const secret = parseSecret(
+      JSON.stringify({
+        huawei: { appKey: 'k', appSecret: 's', sender: 'isms1' },
+        alibaba: { accessKeyId: 'id', accessKeySecret: 'sk', receiptToken: 'r'.repeat(32) },
+      }),
+    );
+    expect(Object.keys(secret)).toEqual(['huawei', 'alibaba']);
+    expect(secretPart(secret, 'huawei', huaweiSecretSchema)?.sender).toBe('isms1');
   });
 
   it('names missing fields without ever echoing a value', () => {
     const leak = 'SuperSecretValue123';
     let message = '';
     try {
-      parseSecret(JSON.stringify({ appKey: leak, appSecret: 42 }));
+      secretPart(
+        parseSecret(JSON.stringify({ appKey: leak, appSecret: 42 })),
+        'huawei',
+        huaweiSecretSchema,
+      );
     } catch (error) {
       message = (error as Error).message;
     }
-    expect(message).toMatch(/appSecret must be a string.*sender/);
+    expect(message).toMatch(/huawei.appSecret must be a string.*sender/);
     expect(message).not.toContain(leak);
     expect(() => parseSecret('not json')).toThrow('the secret is not JSON');
     expect(() => parseSecret(undefined)).toThrow('the secret has no SecretString');

@@ -5,12 +5,14 @@ import {
   type DeliveryState,
   partsSummary,
 } from '../../shared/delivery/state.ts';
-import { statusFromHuawei } from '../../shared/delivery/status.ts';
+import { statusFromHuawei } from '../../shared/huawei/status.ts';
 
 const report = (providerStatus: string, extra: Partial<DeliveryReport> = {}): DeliveryReport => ({
   provider: 'huawei',
   providerMessageId: 'm1',
+  trackingId: 'm1',
   providerStatus,
+  status: statusFromHuawei(providerStatus),
   total: 1,
   sequence: 1,
   updatedAt: '2026-11-22T10:00:00.000Z',

@@ -1,7 +1,14 @@
 import { describe, expect, it, vi } from 'vitest';
-import { AppError } from '../../shared/errors.ts';
+import {
+  AppError,
+  ConfigError,
+  ERRORS,
+  ProviderError,
+  SecretError,
+  StoreError,
+  TransportError,
+} from '../../shared/errors.ts';
 import { errorResponse } from '../../shared/http/errorResponse.ts';
-import { ProviderError } from '../../shared/provider.ts';
 
 const log = { info: vi.fn(), warn: vi.fn(), error: vi.fn(), debug: vi.fn() };
 const answer = (error: unknown) => {
@@ -57,6 +64,41 @@ describe('errorResponse, the one place errors become HTTP', () => {
     expect(status).toBe(500);
     expect(body).toEqual({ error: { code: 'internal', message: 'Internal error' } });
     expect(log.error).toHaveBeenCalled();
+  });
+
+  it.each([
+    ['configuration', new ConfigError('invalid configuration: SMS_ROUTES x'), 500, 'internal'],
+    ['secret', new SecretError('the secret is malformed: huawei.appKey'), 500, 'internal'],
+    [
+      'store',
+      new StoreError('reading a message failed (ProvisionedThroughputExceeded)'),
+      503,
+      'store_unavailable',
+    ],
+    [
+      'transport, before sending',
+      new TransportError('ECONNREFUSED', false),
+      503,
+      'provider_unavailable',
+    ],
+    [
+      'transport, after sending',
+      new TransportError('UND_ERR_HEADERS_TIMEOUT', true),
+      504,
+      'provider_timeout',
+    ],
+  ])('maps a %s error by its code, without its internal message', (_, error, status, code) => {
+    const { status: got, body } = answer(error);
+    expect([got, body.error.code]).toEqual([status, code]);
+    if (status === 500) expect(JSON.stringify(body)).not.toMatch(/SMS_ROUTES|appKey/);
+  });
+
+  it('gives every code of the family a status, and shows internal faults as internal', () => {
+    for (const [code, entry] of Object.entries(ERRORS)) {
+      expect(entry.status, code).toBeGreaterThanOrEqual(400);
+      const shown = answer(new AppError(code as keyof typeof ERRORS, 'm')).body.error.code;
+      expect(shown).toBe(entry.status === 500 ? 'internal' : code);
+    }
   });
 
   it('recognises an AppError from a duplicated module copy by its code', () => {

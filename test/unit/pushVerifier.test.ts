@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { callbackToken } from '../../shared/delivery/callbackAuth.ts';
-import { createPushVerifier } from '../../shared/delivery/pushVerifier.ts';
-import type { SmsSecret } from '../../shared/secrets.ts';
+import { callbackToken } from '../../shared/huawei/callbackAuth.ts';
+import { createPushVerifier } from '../../shared/huawei/pushVerifier.ts';
+import type { HuaweiSecret as SmsSecret } from '../../shared/huawei/secret.ts';
 
 const before: SmsSecret = {
   appKey: 'k',

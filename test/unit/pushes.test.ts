@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  authenticatePush,
-  callbackToken,
-  callbackUrl,
-} from '../../shared/delivery/callbackAuth.ts';
+import { authenticatePush, callbackToken, callbackUrl } from '../../shared/huawei/callbackAuth.ts';
 import type { WireRequest } from '../../shared/huawei/canonical.ts';
 import { parseHuaweiPush } from '../../shared/huawei/pushes.ts';
 import { splitUrl } from '../../shared/huawei/signer.ts';
@@ -16,13 +12,15 @@ describe('parseHuaweiPush', () => {
   it("reads a per-message form report (the vector's body)", () => {
     const push = parseHuaweiPush(FORM, pushVectors.vectors[0]?.body ?? '');
     expect(push).toEqual({
-      kind: 'reports',
       invalid: [],
+      inbound: [],
       reports: [
         {
           provider: 'huawei',
           providerMessageId: '2ea20735-f856-4376-afbf-570bd70a46ee_11840135',
+          trackingId: '2ea20735-f856-4376-afbf-570bd70a46ee_11840135',
           providerStatus: 'DELIVRD',
+          status: 'delivered',
           total: 1,
           sequence: 1,
           updatedAt: '2025-03-14T09:29:58.000Z',
@@ -54,7 +52,7 @@ describe('parseHuaweiPush', () => {
         ],
       }),
     );
-    if (push.kind !== 'reports') throw new Error('expected reports');
+
     expect(push.reports.map((r) => [r.providerMessageId, r.sequence, r.total, r.extend])).toEqual([
       ['a', 2, 2, 'ref'],
     ]);
@@ -70,15 +68,18 @@ describe('parseHuaweiPush', () => {
       'smsMsgId=u1&from=%2B6591234567&to=isms00000001&body=STOP&createTime=2026-11-22T10%3A00%3A00Z',
     );
     expect(push).toEqual({
-      kind: 'uplink',
-      message: {
-        provider: 'huawei',
-        providerMessageId: 'u1',
-        from: '+6591234567',
-        to: 'isms00000001',
-        body: 'STOP',
-        createdAt: '2026-11-22T10:00:00.000Z',
-      },
+      reports: [],
+      invalid: [],
+      inbound: [
+        {
+          provider: 'huawei',
+          providerMessageId: 'u1',
+          from: '+6591234567',
+          to: 'isms00000001',
+          body: 'STOP',
+          createdAt: '2026-11-22T10:00:00.000Z',
+        },
+      ],
     });
   });
 

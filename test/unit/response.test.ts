@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { ProviderError } from '../../shared/errors.ts';
 import { describeHuaweiCode } from '../../shared/huawei/codes.ts';
 import { parseSendResponse } from '../../shared/huawei/response.ts';
-import { ProviderError } from '../../shared/provider.ts';
 
 const ok = (result: unknown[], code = '000000') => ({
   status: 200,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { batchBody, formBody, planReports } from '../../sandbox/delivery.ts';
-import { MAGIC_NUMBERS, magicDeliveryOutcome } from '../../sandbox/magic.ts';
-import type { SandboxMessage } from '../../sandbox/types.ts';
+import { batchBody, formBody, planReports } from '../../sandbox/huawei/delivery.ts';
+import { MAGIC_NUMBERS, magicDeliveryOutcome } from '../../sandbox/huawei/magic.ts';
+import type { SandboxMessage } from '../../sandbox/huawei/types.ts';
 
 const message = (fields: Partial<SandboxMessage> = {}): SandboxMessage => ({
   smsMsgId: '5f1c1c1e-0000-4000-8000-000000000000_1',

@@ -1,7 +1,12 @@
 import { isValidPhoneNumber } from 'libphonenumber-js/max';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { formBody as form, jsonBody as json, sendSigned } from '../../sandbox/client.ts';
-import { JSON_PATH, MAGIC_NUMBERS, type Sandbox, startSandbox } from '../../sandbox/server.ts';
+import { formBody as form, jsonBody as json, sendSigned } from '../../sandbox/huawei/client.ts';
+import {
+  JSON_PATH,
+  MAGIC_NUMBERS,
+  type Sandbox,
+  startSandbox,
+} from '../../sandbox/huawei/server.ts';
 
 const SLOW_MS = 200;
 let sandbox: Sandbox;

@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { formBody as form, jsonBody as json, sendSigned } from '../../sandbox/client.ts';
-import { JSON_PATH, LOCAL_SENDER, type Sandbox, startSandbox } from '../../sandbox/server.ts';
+import { formBody as form, jsonBody as json, sendSigned } from '../../sandbox/huawei/client.ts';
+import {
+  JSON_PATH,
+  LOCAL_SENDER,
+  type Sandbox,
+  startSandbox,
+} from '../../sandbox/huawei/server.ts';
 
 let sandbox: Sandbox;
 beforeAll(async () => {

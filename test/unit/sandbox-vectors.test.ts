@@ -1,8 +1,8 @@
 import { request as httpRequest } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { authenticate } from '../../sandbox/auth.ts';
-import { NonceStore } from '../../sandbox/nonces.ts';
-import { startSandbox } from '../../sandbox/server.ts';
+import { NonceStore } from '../../sandbox/common/nonces.ts';
+import { authenticate } from '../../sandbox/huawei/auth.ts';
+import { startSandbox } from '../../sandbox/huawei/server.ts';
 import { splitUrl } from '../../shared/huawei/signer.ts';
 import { akskVectors, sdkDateToDate } from '../helpers/vectors.ts';
 

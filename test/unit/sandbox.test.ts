@@ -5,7 +5,7 @@ import {
   jsonBody as json,
   type SendOptions,
   sendSigned,
-} from '../../sandbox/client.ts';
+} from '../../sandbox/huawei/client.ts';
 import {
   FORM_PATH,
   JSON_PATH,
@@ -14,7 +14,7 @@ import {
   type Sandbox,
   type SandboxOptions,
   startSandbox,
-} from '../../sandbox/server.ts';
+} from '../../sandbox/huawei/server.ts';
 import { canonicalRequest, formatSdkDate, stringToSign } from '../../shared/huawei/canonical.ts';
 import { hmacHex, signWsse } from '../../shared/huawei/signer.ts';
 

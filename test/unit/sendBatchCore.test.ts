@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { type GroupSender, sendBatch } from '../../shared/core/sendBatch.ts';
-import { ProviderError, type SmsGroup } from '../../shared/provider.ts';
+import { sendBatch } from '../../shared/core/sendBatch.ts';
+import { ProviderError } from '../../shared/errors.ts';
+import { planHuaweiBatch } from '../../shared/huawei/batchPlan.ts';
+import type { Segment, SmsProvider } from '../../shared/ports/provider.ts';
 import type { MessageRecord, MessageStore } from '../../shared/store/types.ts';
 import { deadlineIn } from '../../shared/util/deadline.ts';
 
@@ -9,12 +11,16 @@ const numbers = (count: number, prefix: string) =>
   Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(6, '0')}`);
 
 /** A provider whose n-th request (1-based) does what `script` says; the others accept everyone. */
-function provider(script: Record<number, () => never>): GroupSender & { requests: SmsGroup[][] } {
-  const requests: SmsGroup[][] = [];
+function provider(script: Record<number, () => never>): SmsProvider & { requests: Segment[][] } {
+  const requests: Segment[][] = [];
   return {
     name: 'stub',
     requests,
-    async sendGroups(groups) {
+    check: () => [],
+    send: async () => [],
+    // Huawei's limits: three groups that each fill most of one body go in three requests.
+    planBatch: async (segments) => planHuaweiBatch(segments, undefined, undefined),
+    async sendBatch(groups) {
       requests.push([...groups]);
       script[requests.length]?.();
       return groups.map((group) =>
@@ -52,10 +58,9 @@ const request = {
     { to: numbers(3_300, '+6593'), templateId: 'c' },
   ],
 };
-const deps = (p: GroupSender, store: MessageStore) => ({
-  provider: p,
+const deps = (p: SmsProvider, store: MessageStore) => ({
+  router: { route: () => p },
   store,
-  statusCallbackUrl: async () => undefined,
   log,
   concurrency: 1,
 });

@@ -1,0 +1,94 @@
+import { AppError } from '../errors.ts';
+import type { Log } from '../logger.ts';
+import { maskPhone } from '../phone.ts';
+import type { PushAnswer, PushReceiver, PushRequest } from '../ports/push.ts';
+import type { MessageStore } from '../store/types.ts';
+import { mapWithConcurrency } from '../util/pool.ts';
+
+/** Reports of one push written at once; two parts of one message may race, the store resolves it. */
+const WRITE_CONCURRENCY = 10;
+
+export interface ReceivePushDeps {
+  /** Every provider's push endpoint, told apart by path. */
+  receivers: readonly PushReceiver[];
+  store: MessageStore;
+  log: Log;
+  now?: () => Date;
+}
+
+/**
+ * The receiver whose path is the request's path (a trailing `/` aside); any other path goes to
+ * the receiver at `/`, so a callback URL with a path of its own (a proxy in front) keeps working.
+ */
+function receiverFor(receivers: readonly PushReceiver[], path: string): PushReceiver | undefined {
+  const normal = (p: string) => p.replace(/\/+$/, '') || '/';
+  return (
+    receivers.find((receiver) => normal(receiver.path) === normal(path)) ??
+    receivers.find((receiver) => normal(receiver.path) === '/')
+  );
+}
+
+/**
+ * One push from a provider, end to end: authenticated from the request exactly as received,
+ * everything it carried stored durably, and only then acknowledged the way that provider expects.
+ * Valid reports of a batch are stored even when others are invalid; the invalid ones are then
+ * refused with a `400` naming them (a resend of the whole batch changes nothing for the stored
+ * ones). A store failure throws `store_unavailable` so the provider pushes again.
+ */
+export async function receivePush(
+  request: PushRequest,
+  deps: ReceivePushDeps,
+): Promise<PushAnswer> {
+  const receiver = receiverFor(deps.receivers, request.path);
+  if (!receiver) throw new AppError('not_found', 'No provider pushes to this path');
+  const probed = receiver.probe?.(request);
+  if (probed) return probed;
+  if (request.method !== 'POST')
+    throw new AppError('method_not_allowed', 'Delivery reports are POSTed');
+
+  const receivedAt = (deps.now ?? (() => new Date()))();
+  const verdict = await receiver.authenticate(request, receivedAt);
+  if (!verdict.ok) {
+    deps.log.warn('push refused', { provider: receiver.provider, reason: verdict.reason });
+    throw new AppError('unauthorized', 'The push is not authenticated');
+  }
+  const push = receiver.parse(request);
+  const at = receivedAt.toISOString();
+
+  let changed = 0;
+  for (const message of push.inbound) {
+    const result = await deps.store.recordInbound(message, at);
+    deps.log.info('reply received', {
+      provider: receiver.provider,
+      providerMessageId: message.providerMessageId,
+      from: maskPhone(message.from),
+      changed: result.changed,
+    });
+    if (result.changed) changed += 1;
+  }
+  const results = await mapWithConcurrency(push.reports, WRITE_CONCURRENCY, (report) =>
+    deps.store.applyReport(report, at),
+  );
+  changed += results.filter((result) => result.changed).length;
+  if (push.reports.length > 0 || push.invalid.length > 0) {
+    deps.log.info('delivery reports stored', {
+      provider: receiver.provider,
+      received: push.reports.length,
+      changed,
+      invalid: push.invalid.length,
+      reports: push.reports.map((r) => ({
+        providerMessageId: r.providerMessageId,
+        status: r.providerStatus,
+        part: `${r.sequence}/${r.total}`,
+      })),
+    });
+  }
+  if (push.invalid.length > 0) {
+    throw new AppError(
+      'invalid_request',
+      `${push.invalid.length} report(s) are invalid; ${push.reports.length} valid one(s) were stored`,
+      { details: push.invalid.map(({ path, message }) => ({ path, message })) },
+    );
+  }
+  return receiver.acknowledge({ received: push.reports.length + push.inbound.length, changed });
+}

@@ -1,0 +1,42 @@
+import { AppError, type ErrorDetail } from '../errors.ts';
+import type { SmsProvider } from '../ports/provider.ts';
+import type { Router } from '../ports/router.ts';
+
+/** The numbers of one list that go to one provider, with their positions in the list. */
+export interface Routed {
+  provider: SmsProvider;
+  positions: number[];
+  to: string[];
+}
+
+/** Groups numbers by the provider that carries them, first-seen order, positions kept. */
+export function routeRecipients(router: Router, numbers: readonly string[]): Routed[] {
+  const byName = new Map<string, Routed>();
+  numbers.forEach((number, position) => {
+    const provider = router.route(number);
+    let routed = byName.get(provider.name);
+    if (!routed) {
+      routed = { provider, positions: [], to: [] };
+      byName.set(provider.name, routed);
+    }
+    routed.positions.push(position);
+    routed.to.push(number);
+  });
+  return [...byName.values()];
+}
+
+/**
+ * Refuses, before anything is sent, what a routed provider cannot carry: `400
+ * template_not_available` when a template is missing for a provider, else `400 invalid_request`.
+ */
+export function throwIfProblems(details: readonly ErrorDetail[]): void {
+  if (details.length === 0) return;
+  const missing = details.some((detail) => detail.code === 'template_not_available');
+  throw new AppError(
+    missing ? 'template_not_available' : 'invalid_request',
+    missing
+      ? 'The template is not available for the provider some recipients are routed to'
+      : 'The request is invalid',
+    { details: [...details] },
+  );
+}

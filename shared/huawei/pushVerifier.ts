@@ -1,0 +1,25 @@
+import type { PushVerdict } from '../ports/push.ts';
+import { authenticatePush } from './callbackAuth.ts';
+import type { WireRequest } from './canonical.ts';
+import type { HuaweiSecret } from './secret.ts';
+
+/** At most one forced secret refetch per container in this long, whatever forged pushes arrive. */
+const REFRESH_INTERVAL_MS = 60_000;
+
+/**
+ * Verifies pushes against the cached secret, and once more against a freshly fetched one when
+ * that fails: a pushing key or callback token rotated since the cache was filled must not turn
+ * genuine reports away. The refetch is rate-limited so forged pushes cannot hammer Secrets Manager.
+ */
+export function createPushVerifier(
+  secret: (options?: { refresh?: boolean }) => Promise<HuaweiSecret>,
+  now: () => number = Date.now,
+): (request: WireRequest, at: Date) => Promise<PushVerdict> {
+  let lastRefresh = Number.NEGATIVE_INFINITY;
+  return async (request, at) => {
+    const verdict = authenticatePush(request, await secret(), at);
+    if (verdict.ok || now() - lastRefresh < REFRESH_INTERVAL_MS) return verdict;
+    lastRefresh = now();
+    return authenticatePush(request, await secret({ refresh: true }), at);
+  };
+}
