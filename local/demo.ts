@@ -4,6 +4,9 @@
  *
  *   node local/demo.ts [+E164 number]     (default +6591234567, delivered by the sandbox)
  *
+ * Sends the registry's `demo-otp`, so any number works: +86 goes through Alibaba and the rest
+ * through Huawei unless SMS_ROUTES says otherwise; the timeline names the provider.
+ *
  * Finds the stack in .sms-relay-local.json (written by `npm start`), or API_BASE_URL + API_KEY.
  * Exits 0 once the message is delivered; 1 with the reason otherwise (stack not running, an error
  * answer, failed/expired/rejected, no final status within DEMO_TIMEOUT_MS [15000]).
@@ -25,6 +28,7 @@ interface HistoryEntry {
 interface MessageView {
   messageId: string;
   to: string;
+  provider?: string;
   status: string;
   providerStatus?: string;
   error?: { code?: string; message?: string };
@@ -129,7 +133,7 @@ function describeError(error: { code?: string; message?: string } | undefined): 
 }
 
 function printTimeline(view: MessageView) {
-  out(`Status timeline of ${view.messageId} (to ${view.to}):`);
+  out(`Status timeline of ${view.messageId} (to ${view.to}, through ${view.provider ?? '?'}):`);
   for (const entry of view.history ?? []) {
     const details = [
       entry.providerStatus,
@@ -149,8 +153,8 @@ const { baseUrl, apiKey } = target();
 out(`Sending a test SMS to ${to} through ${baseUrl} ...`);
 const sent = await call(baseUrl, apiKey, 'POST', '/sms', {
   to,
-  templateId: 'sms-relay-demo',
-  templateParas: ['123456', '5'],
+  templateId: 'demo-otp',
+  templateParas: ['123456'],
   reference: 'npm-run-demo',
 });
 if (sent.status === 403) fail(`POST /sms answered 403: the API key ${apiKey} is not accepted`);

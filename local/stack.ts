@@ -1,6 +1,12 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import {
+  type AlibabaSandbox,
+  SANDBOX_ACCESS_KEY_ID,
+  SANDBOX_ACCESS_KEY_SECRET,
+  startAlibabaSandbox,
+} from '../sandbox/alibaba/server.ts';
 import {
   LOCAL_APP_KEY,
   LOCAL_APP_SECRET,
@@ -24,7 +30,7 @@ import { serviceLayout } from './serverlessYml.ts';
 /**
  * The whole service on this machine (SPEC "Local development: two commands"): dynalite with the
  * messages table of serverless.yml, a Secrets Manager endpoint holding the provider secret, the
- * Huawei sandbox (or a real Huawei endpoint), serverless-offline running the real handlers with the
+ * Huawei and Alibaba sandboxes (or real endpoints), serverless-offline running the real handlers with the
  * AWS SDK pointed at those endpoints, and a local Function URL for every `url:` function, run
  * inside offline too (through its Lambda Invoke endpoint). `local/start.ts` is the CLI around it.
  */
@@ -48,11 +54,25 @@ export interface RealHuawei {
   statusCallbackUrl?: string;
 }
 
+/** Credentials of a real Alibaba Cloud account (`ALIBABA_SMS_*` variables). */
+export interface RealAlibaba {
+  /** API 2017-05-25 (Chinese mainland). */
+  endpoint: string;
+  /** API 2018-05-01 (international). */
+  intlEndpoint: string;
+  accessKeyId: string;
+  accessKeySecret: string;
+  /** The receipt URL's token (Alibaba's console gets the full URL); default: a random one. */
+  receiptToken?: string;
+}
+
 export interface LocalStackOptions {
   /** The API's port (`PORT`). */
   httpPort: number;
   /** Send to this real Huawei application instead of the sandbox. */
   huawei?: RealHuawei;
+  /** Send to this real Alibaba account instead of its sandbox. */
+  alibaba?: RealAlibaba;
   /** Sandbox: delay before a number is delivered. Default 1000 ms. */
   deliveryDelayMs?: number;
   /** Port of the local statusCallback Function URL. Default: a free one. */
@@ -70,10 +90,14 @@ export interface LocalStack {
   apiKey: string;
   /** The status callback URL the sending functions give Huawei. */
   statusCallbackUrl: string;
+  /** Where Alibaba pushes receipts (statusCallback's `/alibaba`, with the receipt token). */
+  alibabaReceiptUrl: string;
   /** Every Function URL served locally, by function key. */
   functionUrls: Record<string, string>;
   /** The sandbox, when no real Huawei endpoint is used. */
   sandbox: Sandbox | undefined;
+  /** The Alibaba sandbox, when no real Alibaba endpoint is used. */
+  alibabaSandbox: AlibabaSandbox | undefined;
   /** serverless-offline's process id (leader of its own process group). */
   offlinePid: number;
   /** Resolves if serverless-offline exits (for any reason, stop() included). */
@@ -120,6 +144,8 @@ function offlineEnvironment(settings: {
   dynamoEndpoint: string;
   secretsUrl: string;
   huaweiEndpoint: string;
+  alibabaEndpoint: string;
+  alibabaIntlEndpoint: string;
   statusCallbackUrl: string;
 }): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -133,6 +159,8 @@ function offlineEnvironment(settings: {
     AWS_ENDPOINT_URL_SECRETS_MANAGER: settings.secretsUrl,
     // Read by serverless.yml (${env:...}) when offline resolves the configuration.
     HUAWEI_SMS_ENDPOINT: settings.huaweiEndpoint,
+    ALIBABA_SMS_ENDPOINT: settings.alibabaEndpoint,
+    ALIBABA_SMS_INTL_ENDPOINT: settings.alibabaIntlEndpoint,
     STATUS_CALLBACK_URL: settings.statusCallbackUrl,
     SLS_TELEMETRY_DISABLED: '1',
     SLS_NOTIFICATIONS_MODE: 'off',
@@ -199,7 +227,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const running = sandbox;
       cleanups.push(() => running.close());
     }
-    const secret = huawei
+    const huaweiSecret = huawei
       ? {
           appKey: huawei.appKey,
           appSecret: huawei.appSecret,
@@ -215,6 +243,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           // The sandbox signs its pushes: statusCallback checks them as it would Huawei's.
           pushKeys: { [LOCAL_PUSH_AK]: LOCAL_PUSH_SK },
         };
+    const alibaba = options.alibaba;
+    // Alibaba does not sign receipts: the URL's token is all that authenticates them.
+    const receiptToken = alibaba?.receiptToken ?? randomBytes(24).toString('base64url');
+    const secret = {
+      huawei: huaweiSecret,
+      alibaba: {
+        accessKeyId: alibaba?.accessKeyId ?? SANDBOX_ACCESS_KEY_ID,
+        accessKeySecret: alibaba?.accessKeySecret ?? SANDBOX_ACCESS_KEY_SECRET,
+        receiptToken,
+      },
+    };
     const secrets: LocalSecretsManager = await startLocalSecretsManager({
       [layout.secretName]: JSON.stringify(secret),
     });
@@ -262,6 +301,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       throw new LocalStackError('serverless.yml has no statusCallback function with `url:`');
     }
     const statusCallbackUrl = huawei?.statusCallbackUrl ?? localCallback;
+    const receiptUrl = new URL('alibaba', localCallback);
+    receiptUrl.searchParams.set('token', receiptToken);
+    const alibabaReceiptUrl = receiptUrl.toString();
+
+    let alibabaSandbox: AlibabaSandbox | undefined;
+    if (!alibaba) {
+      alibabaSandbox = await startAlibabaSandbox({
+        deliveryDelayMs: options.deliveryDelayMs ?? 1000,
+        receiptUrl: alibabaReceiptUrl,
+        log: (line) => log(`[alibaba-sandbox] ${line}`),
+      });
+      const running = alibabaSandbox;
+      cleanups.push(() => running.close());
+    }
 
     checkpoint();
     // Picked once every server of this process listens, so none of them can take one (the three
@@ -283,6 +336,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         dynamoEndpoint: dynamo.endpoint,
         secretsUrl: secrets.url,
         huaweiEndpoint: huawei?.endpoint ?? (sandbox as Sandbox).url,
+        // The sandbox serves both API versions on one port (told apart by x-acs-version).
+        alibabaEndpoint: alibaba?.endpoint ?? (alibabaSandbox as AlibabaSandbox).url,
+        alibabaIntlEndpoint: alibaba?.intlEndpoint ?? (alibabaSandbox as AlibabaSandbox).url,
         statusCallbackUrl,
       }),
       onLine: (line) => {
@@ -329,8 +385,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       apiBaseUrl: ready.apiBaseUrl,
       apiKey: ready.apiKey,
       statusCallbackUrl,
+      alibabaReceiptUrl,
       functionUrls,
       sandbox,
+      alibabaSandbox,
       offlinePid: running.pid,
       offlineExited: running.exited,
       recentOutput: () => running.recentOutput(),

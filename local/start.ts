@@ -3,10 +3,11 @@
  *
  *   node local/start.ts [--verbose]
  *
- * Prints, once everything answers, exactly three lines on stdout:
+ * Prints, once everything answers, exactly four lines on stdout:
  *   API base URL: http://127.0.0.1:<PORT>
  *   API key: <key>
  *   Status callback URL: <url>
+ *   Alibaba receipt URL: <url>/alibaba?token=<receipt token>
  * (also written to .sms-relay-local.json), then stays up until Ctrl-C / SIGTERM. Everything else
  * (the sandbox's log, serverless-offline's output after startup) goes to stderr, prefixed.
  *
@@ -19,11 +20,23 @@
  *                                (a tunnel to the local callback server; see CALLBACK_PORT)
  *   CALLBACK_PORT                the local status callback's port (default: a free one)
  *   HUAWEI_SMS_AUTH [aksk]       aksk | wsse, passed to the handlers
+ *   ALIBABA_SMS_ENDPOINT, ALIBABA_SMS_INTL_ENDPOINT
+ *                                send to this real Alibaba account instead of its sandbox (either
+ *                                set: the other takes Alibaba's default), with
+ *   ALIBABA_SMS_ACCESS_KEY_ID, ALIBABA_SMS_ACCESS_KEY_SECRET (required then) and
+ *   ALIBABA_SMS_RECEIPT_TOKEN    optional: the receipt URL's token (default: a random one)
+ *   SMS_ROUTES                   passed to the handlers (default: +86 to Alibaba, the rest to Huawei)
  *   SANDBOX_DELIVERY_DELAY_MS    [1000] how long the sandbox takes to deliver
  *   DEBUG (any value) or --verbose: also show serverless-offline's output while it starts
  */
 import { performance } from 'node:perf_hooks';
-import { type LocalStack, LocalStackError, type RealHuawei, startLocalStack } from './stack.ts';
+import {
+  type LocalStack,
+  LocalStackError,
+  type RealAlibaba,
+  type RealHuawei,
+  startLocalStack,
+} from './stack.ts';
 import { removeState, stateFilePath, writeState } from './stateFile.ts';
 
 const verbose =
@@ -84,9 +97,31 @@ function realHuawei(env: NodeJS.ProcessEnv): RealHuawei | undefined {
   };
 }
 
+/** The real Alibaba account when either Alibaba endpoint is set; undefined for its sandbox. */
+function realAlibaba(env: NodeJS.ProcessEnv): RealAlibaba | undefined {
+  if (!env.ALIBABA_SMS_ENDPOINT && !env.ALIBABA_SMS_INTL_ENDPOINT) return undefined;
+  const required = ['ALIBABA_SMS_ACCESS_KEY_ID', 'ALIBABA_SMS_ACCESS_KEY_SECRET'];
+  const missing = required.filter((name) => !env[name]);
+  if (missing.length > 0) {
+    fail(`an Alibaba endpoint is set, so ${missing.join(', ')} must be set too`);
+  }
+  const token = env.ALIBABA_SMS_RECEIPT_TOKEN;
+  if (token !== undefined && token !== '' && token.length < 16) {
+    fail('ALIBABA_SMS_RECEIPT_TOKEN must have at least 16 characters');
+  }
+  return {
+    endpoint: env.ALIBABA_SMS_ENDPOINT || 'https://dysmsapi.aliyuncs.com',
+    intlEndpoint: env.ALIBABA_SMS_INTL_ENDPOINT || 'https://dysmsapi.ap-southeast-1.aliyuncs.com',
+    accessKeyId: env.ALIBABA_SMS_ACCESS_KEY_ID ?? '',
+    accessKeySecret: env.ALIBABA_SMS_ACCESS_KEY_SECRET ?? '',
+    ...(token ? { receiptToken: token } : {}),
+  };
+}
+
 const httpPort = port('PORT', 3000) as number;
 const callbackPort = port('CALLBACK_PORT', undefined);
 const huawei = realHuawei(process.env);
+const alibaba = realAlibaba(process.env);
 const delayRaw = process.env.SANDBOX_DELIVERY_DELAY_MS;
 const deliveryDelayMs = delayRaw ? Number(delayRaw) : undefined;
 if (deliveryDelayMs !== undefined && !(Number.isInteger(deliveryDelayMs) && deliveryDelayMs >= 0)) {
@@ -97,7 +132,7 @@ const statePath = stateFilePath();
 log(
   `Starting sms-relay locally: serverless-offline, dynalite, Secrets Manager endpoint, ${
     huawei ? `real Huawei endpoint ${huawei.endpoint}` : 'Huawei sandbox'
-  }...`,
+  }, ${alibaba ? `real Alibaba endpoints ${alibaba.endpoint} ${alibaba.intlEndpoint}` : 'Alibaba sandbox'}...`,
 );
 
 // Signals: during startup they abort it; afterwards they stop the stack. A second one forces.
@@ -142,6 +177,7 @@ try {
   stack = await startLocalStack({
     httpPort,
     ...(huawei ? { huawei } : {}),
+    ...(alibaba ? { alibaba } : {}),
     ...(deliveryDelayMs !== undefined ? { deliveryDelayMs } : {}),
     ...(callbackPort ? { callbackPort } : {}),
     log,
@@ -158,17 +194,19 @@ try {
 }
 const running = stack;
 
-// The file first: whoever reacts to the three lines can read it at once.
+// The file first: whoever reacts to the four lines can read it at once.
 writeState(statePath, {
   apiBaseUrl: running.apiBaseUrl,
   apiKey: running.apiKey,
   statusCallbackUrl: running.statusCallbackUrl,
+  alibabaReceiptUrl: running.alibabaReceiptUrl,
   pid: process.pid,
   startedAt: new Date().toISOString(),
 });
 process.stdout.write(
   `API base URL: ${running.apiBaseUrl}\nAPI key: ${running.apiKey}\n` +
-    `Status callback URL: ${running.statusCallbackUrl}\n`,
+    `Status callback URL: ${running.statusCallbackUrl}\n` +
+    `Alibaba receipt URL: ${running.alibabaReceiptUrl}\n`,
 );
 
 const seconds = (performance.now() / 1000).toFixed(1);
@@ -177,9 +215,15 @@ log(
   `  curl -i -H 'x-api-key: ${running.apiKey}' -H 'content-type: application/json' \\\n` +
     `    -d '{"to":"+6591234567","templateId":"demo-otp","templateParas":["123456"]}' ${running.apiBaseUrl}/sms`,
 );
-log('  npm run demo');
-if (huawei && running.statusCallbackUrl !== running.functionUrls.statusCallback) {
+log('  npm run demo                    # through Huawei (+65)');
+log('  npm run demo -- +8613800138000    # through Alibaba (+86)');
+if ((huawei || alibaba) && running.statusCallbackUrl !== running.functionUrls.statusCallback) {
   log(`The status callback listens locally on ${running.functionUrls.statusCallback}`);
+}
+if (alibaba) {
+  log(
+    "Alibaba cannot reach 127.0.0.1: expose the local callback through an HTTPS tunnel and set the tunnel's /alibaba?token=... URL in Alibaba's console.",
+  );
 }
 
 // A part that dies takes the whole stack down, loudly.

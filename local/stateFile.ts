@@ -11,6 +11,8 @@ export interface LocalStackState {
   apiBaseUrl: string;
   apiKey: string;
   statusCallbackUrl: string;
+  /** Where Alibaba (or its sandbox) pushes receipts. */
+  alibabaReceiptUrl?: string;
   /** The `node local/start.ts` process. */
   pid: number;
   startedAt: string;

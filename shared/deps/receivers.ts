@@ -1,11 +1,12 @@
 import type { PushReceiver } from '../ports/push.ts';
+import { alibabaReceiver } from './alibabaReceiver.ts';
 import { appConfig } from './config.ts';
 import { huaweiReceiver } from './huaweiReceiver.ts';
 import type { ReceiverModule } from './modules.ts';
 import { secretSource } from './secrets.ts';
 
 /** Every provider's push endpoint. */
-export const RECEIVERS: readonly ReceiverModule[] = [huaweiReceiver];
+export const RECEIVERS: readonly ReceiverModule[] = [huaweiReceiver, alibabaReceiver];
 
 let receivers: PushReceiver[] | undefined;
 

@@ -25,6 +25,7 @@ interface Printed {
   apiBaseUrl: string;
   apiKey: string;
   statusCallbackUrl: string;
+  alibabaReceiptUrl: string;
 }
 
 let stack: ChildProcess;
@@ -84,20 +85,21 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Resolves with the three lines once all are printed; rejects if the stack exits or is too slow. */
-function waitForThreeLines(child: ChildProcess): Promise<Printed> {
+/** Resolves with the four lines once all are printed; rejects if the stack exits or is too slow. */
+function waitForLines(child: ChildProcess): Promise<Printed> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`no three lines within ${STARTUP_TIMEOUT_MS} ms\n${stderr}`)),
+      () => reject(new Error(`no four lines within ${STARTUP_TIMEOUT_MS} ms\n${stderr}`)),
       STARTUP_TIMEOUT_MS,
     );
     const check = () => {
       const apiBaseUrl = /^API base URL: (\S+)$/m.exec(stdout)?.[1];
       const apiKey = /^API key: (\S+)$/m.exec(stdout)?.[1];
       const statusCallbackUrl = /^Status callback URL: (\S+)$/m.exec(stdout)?.[1];
-      if (apiBaseUrl && apiKey && statusCallbackUrl) {
+      const alibabaReceiptUrl = /^Alibaba receipt URL: (\S+)$/m.exec(stdout)?.[1];
+      if (apiBaseUrl && apiKey && statusCallbackUrl && alibabaReceiptUrl) {
         clearTimeout(timer);
-        resolve({ apiBaseUrl, apiKey, statusCallbackUrl });
+        resolve({ apiBaseUrl, apiKey, statusCallbackUrl, alibabaReceiptUrl });
       }
     };
     child.stdout?.on('data', check);
@@ -130,7 +132,7 @@ beforeAll(async () => {
   stack.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
   });
-  printed = await waitForThreeLines(stack);
+  printed = await waitForLines(stack);
 }, STARTUP_TIMEOUT_MS + 10_000);
 
 afterAll(async () => {
@@ -150,12 +152,16 @@ afterAll(async () => {
 });
 
 describe('npm start (local/start.ts)', () => {
-  it('prints the API base URL, the API key and the status callback URL, and writes them down', () => {
+  it('prints the API base URL, the API key, the status callback and Alibaba receipt URLs, and writes them down', () => {
     expect(printed.apiBaseUrl).toBe(`http://127.0.0.1:${port}`);
     expect(printed.apiKey).toMatch(/^\S{20,}$/);
     expect(printed.statusCallbackUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
-    // Exactly the three lines on stdout; everything else goes to stderr.
-    expect(stdout.trim().split('\n')).toHaveLength(3);
+    expect(printed.alibabaReceiptUrl).toBe(
+      `${printed.statusCallbackUrl}alibaba?token=${new URL(printed.alibabaReceiptUrl).searchParams.get('token')}`,
+    );
+    expect(new URL(printed.alibabaReceiptUrl).searchParams.get('token')).toMatch(/^\S{16,}$/);
+    // Exactly the four lines on stdout; everything else goes to stderr.
+    expect(stdout.trim().split('\n')).toHaveLength(4);
     const state = JSON.parse(readFileSync(stateFile, 'utf8')) as Printed & { pid: number };
     expect(state).toMatchObject({ ...printed, pid: stack.pid });
   });
@@ -182,6 +188,22 @@ describe('npm start (local/start.ts)', () => {
     expect(view.status).toBe('delivered');
     expect(view.history?.map((entry) => entry.status)).toEqual(['accepted', 'delivered']);
   }, 20_000);
+
+  it("answers Alibaba's connectivity check on the receipt URL and refuses a receipt without the token", async () => {
+    const probe = await fetch(printed.alibabaReceiptUrl);
+    expect(probe.status).toBe(200);
+    expect(await probe.json()).toEqual({ code: 0, msg: 'OK' });
+    const forged = new URL(printed.alibabaReceiptUrl);
+    forged.searchParams.set('token', 'not-the-receipt-token');
+    const refused = await fetch(forged, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([
+        { phone_number: '13800138000', success: true, err_code: 'DELIVERED', biz_id: '1^0' },
+      ]),
+    });
+    expect(refused.status).toBe(401);
+  });
 
   it('answers 403 to a wrong API key and 404 to an unknown message id', async () => {
     const id = randomUUID();
@@ -212,6 +234,25 @@ describe('npm start (local/start.ts)', () => {
     expect(out).toMatch(/Status timeline of [0-9a-f-]{36}/);
     expect(out).toMatch(/^ {2}\S+Z {2}accepted$/m);
     expect(out).toMatch(/^ {2}\S+Z {2}delivered +DELIVRD$/m);
+    expect(code, out).toBe(0);
+  }, 20_000);
+
+  it('npm run demo -- +8613800138000 follows a message through Alibaba until delivered', async () => {
+    const demo = spawn(process.execPath, ['local/demo.ts', '+8613800138000'], {
+      cwd: repoRoot,
+      env: { ...process.env, SMS_RELAY_STATE_FILE: stateFile },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    demo.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+    });
+    demo.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+    });
+    const [code] = (await once(demo, 'exit')) as [number | null];
+    expect(out).toMatch(/Status timeline of [0-9a-f-]{36} \(to \+8613800138000, through alibaba\)/);
+    expect(out).toMatch(/^ {2}\S+Z {2}delivered +DELIVERED$/m);
     expect(code, out).toBe(0);
   }, 20_000);
 

@@ -42,10 +42,10 @@ describe('defaultRoutes (SMS_ROUTES unset)', () => {
 
 describe('checkRoutes', () => {
   it('refuses a route to a provider the secret has no credentials for', () => {
-    expect(() => checkRoutes(parseRoutes('*=huawei'), [])).toThrow(
+    expect(() => checkRoutes(parseRoutes('+86=alibaba,*=huawei'), ['huawei'])).toThrow(
       expect.objectContaining({
         code: 'configuration_invalid',
-        message: expect.stringMatching(/\* to huawei.*no huawei credentials/),
+        message: expect.stringMatching(/\+86 to alibaba.*no alibaba credentials/),
       }),
     );
   });

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { alibabaTemplateSchema } from '../../shared/alibaba/templates.ts';
 import { huaweiTemplateSchema } from '../../shared/huawei/template.ts';
 import { TEMPLATES, templatesFor } from '../../shared/templates/registry.ts';
 
 /** Each provider's schema for its slice of a registry entry. */
 const SCHEMAS: Record<string, { safeParse(input: unknown): { success: boolean } }> = {
   huawei: huaweiTemplateSchema,
+  alibaba: alibabaTemplateSchema,
 };
 const KNOWN_KEYS = new Set(['description', ...Object.keys(SCHEMAS)]);
 
