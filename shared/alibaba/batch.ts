@@ -18,6 +18,12 @@ interface OpenRequest {
   source: Segment | undefined;
   count: number;
   bytes: number;
+  /**
+   * Numbers already in the request. A number twice in one request would share one BizId
+   * (2017-05-25: the message is BizId + number, so two messages would be one) or one position
+   * in MessageIdList's mapping (2018-05-01): it starts a new request instead.
+   */
+  numbers: Set<string>;
 }
 
 /** One segment's numbers of one kind, positions kept. */
@@ -57,9 +63,15 @@ export function planAlibabaBatch(
   const envelope = 64 + percentEncode(common.reference ?? '').length;
 
   function add(key: string, slice: Segment, k: number, max: number, cost: number, budget: number) {
+    const number = slice.to[k] as string;
     let request = open.get(key);
-    if (!request || request.count >= max || (request.count > 0 && request.bytes + cost > budget)) {
-      request = { segments: [], source: undefined, count: 0, bytes: envelope };
+    if (
+      !request ||
+      request.count >= max ||
+      request.numbers.has(number) ||
+      (request.count > 0 && request.bytes + cost > budget)
+    ) {
+      request = { segments: [], source: undefined, count: 0, bytes: envelope, numbers: new Set() };
       open.set(key, request);
       requests.push(request);
     }
@@ -69,8 +81,9 @@ export function planAlibabaBatch(
       request.segments.push(last);
       request.source = slice;
     }
-    last.to.push(slice.to[k] as string);
+    last.to.push(number);
     last.positions.push(slice.positions[k] as number);
+    request.numbers.add(number);
     request.count += 1;
     request.bytes += cost;
   }

@@ -69,6 +69,24 @@ function origin(url: string, name: string): { origin: string; host: string } {
   return { origin: parsed.origin, host: parsed.host };
 }
 
+/**
+ * Reads the credentials; a failure (Secrets Manager throttled or down, a malformed secret) happens
+ * before anything is written, so it is "surely not sent", never an unknown outcome.
+ */
+async function readCredentials(
+  read: () => Promise<AlibabaCredentials>,
+): Promise<AlibabaCredentials> {
+  try {
+    return await read();
+  } catch (error) {
+    throw new ProviderError(
+      'provider_unavailable',
+      'The Alibaba credentials could not be read; nothing was sent',
+      { outcome: 'not_sent', providerCode: (error as { code?: string }).code, cause: error },
+    );
+  }
+}
+
 /** Builds the signed, retrying, credential-refreshing call both APIs go through. */
 export function createAlibabaCall(options: AlibabaTransportOptions): AlibabaCall {
   const endpoints = {
@@ -114,7 +132,7 @@ export function createAlibabaCall(options: AlibabaTransportOptions): AlibabaCall
     if (deadline.remainingMs() < retry.minAttemptMs) {
       throw toProviderError(new TransportError('DEADLINE_EXCEEDED', false));
     }
-    let credentials = await options.credentials.get();
+    let credentials = await readCredentials(() => options.credentials.get());
     for (let refreshed = false; ; refreshed = true) {
       try {
         const { response } = await sendWithRetry(

@@ -6,6 +6,7 @@ import {
   type MainlandTemplate,
   paramCount,
   parseAlibabaTemplate,
+  slotProblem,
 } from './templates.ts';
 
 /** Alibaba's slices of the template registry, validated once per template name. */
@@ -66,6 +67,11 @@ export function checkSms(templates: TemplateLookup, sms: Checked, path: string):
       details.push({
         path: `${path}.templateParas`,
         message: `template ${sms.templateId} takes ${expected} parameter${expected === 1 ? '' : 's'} on Alibaba ${name}, got ${given}`,
+      });
+    } else if (name === 'international') {
+      (sms.templateParas ?? []).forEach((value, index) => {
+        const problem = slotProblem(half as InternationalTemplate, index, value);
+        if (problem) details.push({ path: `${path}.templateParas[${index}]`, message: problem });
       });
     }
   }

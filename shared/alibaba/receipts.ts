@@ -14,8 +14,11 @@ const OK: PushAnswer = {
 
 /** Where the receiver finds the receipt token, and its clock. */
 export interface AlibabaReceiverOptions {
-  /** The secret's `alibaba` slice (cached by the caller; `refresh` refetches it). */
-  secret: (options?: { refresh?: boolean }) => Promise<{ receiptToken: string }>;
+  /**
+   * The secret's `alibaba` slice (cached by the caller; `refresh` refetches it); undefined when
+   * the secret holds none (this deployment does not use Alibaba: every push is refused).
+   */
+  secret: (options?: { refresh?: boolean }) => Promise<{ receiptToken: string } | undefined>;
   now?: () => number;
 }
 
@@ -43,10 +46,13 @@ export function createAlibabaReceiver(options: AlibabaReceiverOptions): PushRece
     async authenticate(request: PushRequest): Promise<PushVerdict> {
       const token = tokenOf(request.query);
       if (!token) return { ok: false, reason: 'the token query parameter is missing' };
-      if (safeEqual(token, (await options.secret()).receiptToken)) return { ok: true, by: 'token' };
-      if (now() - lastRefresh < REFRESH_INTERVAL_MS) return { ok: false, reason: 'wrong token' };
+      const cached = await options.secret();
+      if (cached && safeEqual(token, cached.receiptToken)) return { ok: true, by: 'token' };
+      const refused = cached ? 'wrong token' : 'the secret holds no alibaba part';
+      if (now() - lastRefresh < REFRESH_INTERVAL_MS) return { ok: false, reason: refused };
       lastRefresh = now();
       const fresh = await options.secret({ refresh: true });
+      if (!fresh) return { ok: false, reason: 'the secret holds no alibaba part' };
       return safeEqual(token, fresh.receiptToken)
         ? { ok: true, by: 'token' }
         : { ok: false, reason: 'wrong token' };

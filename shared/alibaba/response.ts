@@ -1,7 +1,7 @@
 import { ProviderError } from '../errors.ts';
 import type { RetryRule } from '../transport/retry.ts';
 import type { HttpResponse } from '../transport/sendOnce.ts';
-import { alibabaCode } from './codes.ts';
+import { alibabaCode, bareCode } from './codes.ts';
 import { redactDigits } from './numbers.ts';
 
 /** The two API versions: 2017-05-25 (Chinese mainland) and 2018-05-01 (international). */
@@ -131,6 +131,14 @@ export function readAnswer(response: HttpResponse, version: ApiVersion): Answer 
     case 'recipient':
       return rejected(code, `Alibaba refused it (${what})`);
     case 'transient':
+      // Throttling after the retries is the API's own rate limit, as Huawei's 429 is: 429.
+      if (bareCode(code).startsWith('Throttling')) {
+        throw new ProviderError(
+          'rate_limited',
+          `Alibaba is throttling requests (${what}); nothing was sent`,
+          log,
+        );
+      }
       throw new ProviderError(
         'provider_unavailable',
         `Alibaba is unavailable (${what}); nothing was sent`,

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { SecretError, secretPart } from '../secrets.ts';
+import { secretPart } from '../secrets.ts';
 
 const nonEmpty = z.string().check(z.minLength(1));
 
@@ -27,13 +27,11 @@ export interface AlibabaCredentialSource {
   refresh(): Promise<AlibabaCredentials>;
 }
 
-/** Alibaba's part of the SMS secret, read from `secrets` (an error when it has none). */
-export function alibabaSecretReader(
-  secrets: (options?: { refresh?: boolean }) => Promise<Readonly<Record<string, unknown>>>,
-): (options?: { refresh?: boolean }) => Promise<AlibabaSecret> {
-  return async (options) => {
-    const part = secretPart(await secrets(options), 'alibaba', alibabaSecretSchema);
-    if (!part) throw new SecretError('the secret holds no alibaba credentials');
-    return part;
-  };
+type Secrets = (options?: { refresh?: boolean }) => Promise<Readonly<Record<string, unknown>>>;
+
+/** Alibaba's part of the SMS secret, read from `secrets`; undefined when the secret has none. */
+export function alibabaSecretPart(
+  secrets: Secrets,
+): (options?: { refresh?: boolean }) => Promise<AlibabaSecret | undefined> {
+  return async (options) => secretPart(await secrets(options), 'alibaba', alibabaSecretSchema);
 }

@@ -21,17 +21,64 @@ const mainland = z.strictObject({
   ),
 });
 
-const international = z.strictObject({
-  text: z.string().check(
-    z.minLength(1),
-    z.refine((text) => slotsOf(text).every((slot, i) => slot === i + 1), {
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: the registry's slot syntax, shown as is
-      message: 'slots must be ${1}, ${2}… without gaps',
-    }),
-  ),
-  /** Sender id: letters and digits up to 11, or digits up to 15. */
-  from: z.optional(z.string().check(z.regex(SENDER_ID))),
-});
+const isPattern = (value: string) => {
+  try {
+    new RegExp(value, 'u');
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const international = z
+  .strictObject({
+    text: z.string().check(
+      z.minLength(1),
+      z.refine((text) => slotsOf(text).every((slot, i) => slot === i + 1), {
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the registry's slot syntax, shown as is
+        message: 'slots must be ${1}, ${2}… without gaps',
+      }),
+    ),
+    /** Sender id: letters and digits up to 11, or digits up to 15. */
+    from: z.optional(z.string().check(z.regex(SENDER_ID))),
+    /**
+     * One regular expression per slot that its value must match whole (`^[0-9]{4,8}$` for a
+     * code). SendMessageToGlobe takes free text and approves nothing: without patterns a slot
+     * would carry any text the caller likes.
+     */
+    patterns: z.optional(
+      z.array(z.string().check(z.refine(isPattern, 'must be a regular expression'))),
+    ),
+  })
+  .check(
+    z.refine(
+      (half) => half.patterns === undefined || half.patterns.length === slotsOf(half.text).length,
+      {
+        message: 'patterns must give one pattern per slot',
+        path: ['patterns'],
+      },
+    ),
+  );
+
+/**
+ * A value no free-text slot takes without an explicit pattern: a link, as Alibaba's mainland
+ * templates refuse (`isv.PARAM_NOT_SUPPORT_URL`). Keeps a code template from carrying phishing.
+ */
+const LINK =
+  /(?:[a-z][a-z0-9+.-]*:\/\/|www\.|\b[a-z0-9-]+\.(?:com|net|org|io|cn|info|xyz|top|link|ly|me)\b)/iu;
+
+/** Why a value cannot fill slot `index` of an international text; undefined when it can. */
+export function slotProblem(
+  template: InternationalTemplate,
+  index: number,
+  value: string,
+): string | undefined {
+  const pattern = template.patterns?.[index];
+  if (pattern !== undefined) {
+    return new RegExp(pattern, 'u').test(value) ? undefined : `must match ${pattern}`;
+  }
+  return LINK.test(value) ? 'must not contain a link' : undefined;
+}
 
 /** Alibaba's slice of one template registry entry; either half may be missing, not both. */
 export const alibabaTemplateSchema = z

@@ -1,12 +1,29 @@
 import { AppError } from '../errors.ts';
 import type { Log } from '../logger.ts';
 import { maskPhone } from '../phone.ts';
-import type { PushAnswer, PushReceiver, PushRequest } from '../ports/push.ts';
+import type { DeliveryReport, PushAnswer, PushReceiver, PushRequest } from '../ports/push.ts';
 import type { MessageStore } from '../store/types.ts';
 import { mapWithConcurrency } from '../util/pool.ts';
 
 /** Reports of one push written at once; two parts of one message may race, the store resolves it. */
 const WRITE_CONCURRENCY = 10;
+/**
+ * A report's own time is believed only within this window around its arrival: providers report
+ * within days (Huawei gives up after 72 h, Alibaba's query window is 30 days), and a time far
+ * outside it (1970, the year 2099) is a broken or forged clock. Outside it, the receive time
+ * stands in (SPEC: `at` is the provider's time when it gives a sane one).
+ */
+const PAST_MS = 30 * 86_400_000;
+const FUTURE_MS = 86_400_000;
+
+function saneTime(report: DeliveryReport, receivedAt: Date): DeliveryReport {
+  if (report.updatedAt === undefined) return report;
+  const at = Date.parse(report.updatedAt);
+  const now = receivedAt.getTime();
+  if (Number.isFinite(at) && at >= now - PAST_MS && at <= now + FUTURE_MS) return report;
+  const { updatedAt: _dropped, ...rest } = report;
+  return rest;
+}
 
 export interface ReceivePushDeps {
   /** Every provider's push endpoint, told apart by path. */
@@ -67,7 +84,7 @@ export async function receivePush(
     if (result.changed) changed += 1;
   }
   const results = await mapWithConcurrency(push.reports, WRITE_CONCURRENCY, (report) =>
-    deps.store.applyReport(report, at),
+    deps.store.applyReport(saneTime(report, receivedAt), at),
   );
   changed += results.filter((result) => result.changed).length;
   if (push.reports.length > 0 || push.invalid.length > 0) {

@@ -9,11 +9,23 @@ export interface Routed {
   to: string[];
 }
 
-/** Groups numbers by the provider that carries them, first-seen order, positions kept. */
-export function routeRecipients(router: Router, numbers: readonly string[]): Routed[] {
+/**
+ * Groups numbers by the provider that carries them, first-seen order, positions kept. A number no
+ * route covers (SMS_ROUTES without `*`) is refused with the request, before anything is sent:
+ * `400` naming it at `path[position]`.
+ */
+export function routeRecipients(router: Router, numbers: readonly string[], path = 'to'): Routed[] {
   const byName = new Map<string, Routed>();
+  const unrouted: ErrorDetail[] = [];
   numbers.forEach((number, position) => {
     const provider = router.route(number);
+    if (!provider) {
+      unrouted.push({
+        path: `${path}[${position}]`,
+        message: 'no provider is configured for this number (SMS_ROUTES has no matching prefix)',
+      });
+      return;
+    }
     let routed = byName.get(provider.name);
     if (!routed) {
       routed = { provider, positions: [], to: [] };
@@ -22,6 +34,11 @@ export function routeRecipients(router: Router, numbers: readonly string[]): Rou
     routed.positions.push(position);
     routed.to.push(number);
   });
+  if (unrouted.length > 0) {
+    throw new AppError('invalid_request', 'Some recipients cannot be routed to a provider', {
+      details: unrouted,
+    });
+  }
   return [...byName.values()];
 }
 

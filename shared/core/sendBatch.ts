@@ -7,6 +7,7 @@ import type { MessageRecord, MessageStore } from '../store/types.ts';
 import type { Deadline } from '../util/deadline.ts';
 import { mapWithConcurrency } from '../util/pool.ts';
 import { failedOutcomes } from './failedOutcomes.ts';
+import { matchOutcomes } from './matchOutcomes.ts';
 import { type MessageResult, toRecord, toResult } from './records.ts';
 import { routeRecipients, throwIfProblems } from './routeRecipients.ts';
 
@@ -39,7 +40,11 @@ const NO_TIME = {
 function segmentsByProvider(request: SendBatchRequest, router: Router) {
   const byName = new Map<string, { provider: SmsProvider; segments: Segment[] }>();
   request.messages.forEach((group, index) => {
-    for (const { provider, positions, to } of routeRecipients(router, group.to)) {
+    for (const { provider, positions, to } of routeRecipients(
+      router,
+      group.to,
+      `messages[${index}].to`,
+    )) {
       let entry = byName.get(provider.name);
       if (!entry) {
         entry = { provider, segments: [] };
@@ -99,7 +104,17 @@ export async function sendBatch(
     } else {
       started += 1;
       try {
-        outcomes = await provider.sendBatch(chunk, common, deadline);
+        const sent = await provider.sendBatch(chunk, common, deadline);
+        outcomes = chunk.map((segment, i) => {
+          const matched = matchOutcomes(segment.to, sent[i]);
+          if (matched.mismatched > 0) {
+            deps.log.error('provider answer did not cover every recipient', {
+              provider: provider.name,
+              mismatched: matched.mismatched,
+            });
+          }
+          return matched.outcomes;
+        });
       } catch (error) {
         deps.log.warn('batch request failed', {
           provider: provider.name,

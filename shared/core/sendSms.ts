@@ -1,4 +1,4 @@
-import { AppError, type ErrorDetail, isProviderError, type ProviderError } from '../errors.ts';
+import { AppError, type ErrorDetail, isProviderError } from '../errors.ts';
 import type { Log } from '../logger.ts';
 import { maskPhone } from '../phone.ts';
 import type { RecipientOutcome } from '../ports/provider.ts';
@@ -7,6 +7,7 @@ import type { SendSmsRequest } from '../schemas/sendSms.ts';
 import type { MessageRecord, MessageStore } from '../store/types.ts';
 import type { Deadline } from '../util/deadline.ts';
 import { failedOutcomes } from './failedOutcomes.ts';
+import { matchOutcomes } from './matchOutcomes.ts';
 import { type MessageResult, toRecord, toResult } from './records.ts';
 import { routeRecipients, throwIfProblems } from './routeRecipients.ts';
 
@@ -55,10 +56,12 @@ export async function sendSms(
     ),
   );
 
+  // Every provider's part runs to its end, whatever another's does: a part that was sent must be
+  // recorded even when another part failed in a way nobody expected.
   const attempts = await Promise.all(
     routed.map(async ({ provider, positions, to }): Promise<Attempt> => {
       try {
-        const outcomes = await provider.send(
+        const sent = await provider.send(
           {
             to,
             templateId: request.templateId,
@@ -68,15 +71,21 @@ export async function sendSms(
           },
           deadline,
         );
+        const { outcomes, mismatched } = matchOutcomes(to, sent);
+        if (mismatched > 0) {
+          deps.log.error('provider answer did not cover every recipient', {
+            provider: provider.name,
+            mismatched,
+          });
+        }
         return { provider: provider.name, positions, outcomes };
       } catch (error) {
-        if (!isProviderError(error)) throw error;
         deps.log.warn('provider refused the request', {
           provider: provider.name,
-          code: error.code,
-          providerCode: error.providerCode,
-          providerMessage: error.providerMessage,
-          outcome: error.outcome,
+          code: (error as { code?: unknown }).code,
+          providerCode: isProviderError(error) ? error.providerCode : undefined,
+          providerMessage: isProviderError(error) ? error.providerMessage : undefined,
+          outcome: isProviderError(error) ? error.outcome : 'unknown',
           recipients: to.length,
         });
         return { provider: provider.name, positions, to, error };
@@ -86,9 +95,11 @@ export async function sendSms(
 
   const failures = attempts.filter((a) => 'error' in a);
   const allFailed = failures.length === attempts.length;
-  const unknownCause = allFailed ? worst(failures.map((f) => f.error)) : undefined;
+  const cause = allFailed ? worst(failures.map((f) => f.error)) : undefined;
   // Refused as a whole everywhere, and surely not sent: nothing to record, the error answers.
-  if (allFailed && (unknownCause as ProviderError).outcome !== 'unknown') throw unknownCause;
+  if (allFailed && isProviderError(cause) && cause.outcome !== 'unknown') throw cause;
+  // Otherwise something may have gone out: record everything, then answer.
+  const unknownCause = allFailed ? cause : undefined;
 
   const at = now().toISOString();
   const records = new Array<MessageRecord>(request.to.length);
@@ -144,7 +155,10 @@ export async function sendSms(
           : `${record.status}: not sent`,
       messageId: record.messageId,
     }));
-    throw new AppError('provider_timeout', (unknownCause as Error).message, {
+    const message = isProviderError(unknownCause)
+      ? unknownCause.message
+      : 'The provider call failed after it may have been sent; the messages may have been accepted';
+    throw new AppError('provider_timeout', message, {
       details,
       cause: unknownCause,
     });

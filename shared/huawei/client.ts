@@ -98,7 +98,17 @@ export function createHuaweiClient(options: HuaweiClientOptions): HuaweiSmsClien
     read: (body: { status: number; body: string }) => T,
     deadline: Deadline,
   ): Promise<T> {
-    let credentials = await options.credentials.get();
+    let credentials: HuaweiCredentials;
+    try {
+      credentials = await options.credentials.get();
+    } catch (error) {
+      // Before anything is written: surely not sent, never an unknown outcome.
+      throw new ProviderError(
+        'provider_unavailable',
+        'The Huawei credentials could not be read; nothing was sent',
+        { outcome: 'not_sent', providerCode: (error as { code?: string }).code, cause: error },
+      );
+    }
     for (let refreshed = false; ; refreshed = true) {
       const built = build(credentials);
       try {

@@ -12,14 +12,19 @@ const REFRESH_INTERVAL_MS = 60_000;
  * genuine reports away. The refetch is rate-limited so forged pushes cannot hammer Secrets Manager.
  */
 export function createPushVerifier(
-  secret: (options?: { refresh?: boolean }) => Promise<HuaweiSecret>,
+  secret: (options?: { refresh?: boolean }) => Promise<HuaweiSecret | undefined>,
   now: () => number = Date.now,
 ): (request: WireRequest, at: Date) => Promise<PushVerdict> {
   let lastRefresh = Number.NEGATIVE_INFINITY;
+  // A deployment without Huawei credentials refuses every Huawei push (401), never a 5xx.
+  const check = (request: WireRequest, current: HuaweiSecret | undefined, at: Date): PushVerdict =>
+    current
+      ? authenticatePush(request, current, at)
+      : { ok: false, reason: 'the secret holds no huawei part' };
   return async (request, at) => {
-    const verdict = authenticatePush(request, await secret(), at);
+    const verdict = check(request, await secret(), at);
     if (verdict.ok || now() - lastRefresh < REFRESH_INTERVAL_MS) return verdict;
     lastRefresh = now();
-    return authenticatePush(request, await secret({ refresh: true }), at);
+    return check(request, await secret({ refresh: true }), at);
   };
 }

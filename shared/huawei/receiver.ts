@@ -11,7 +11,8 @@ export const HUAWEI_PUSH_PATH = '/';
  * AK/SK signature or the URL's token (see `callbackAuth.ts`), acknowledged with `200` JSON.
  */
 export function createHuaweiReceiver(options: {
-  secret: (options?: { refresh?: boolean }) => Promise<HuaweiSecret>;
+  /** Huawei's part of the secret; undefined when it holds none (every push is then refused). */
+  secret: (options?: { refresh?: boolean }) => Promise<HuaweiSecret | undefined>;
 }): PushReceiver {
   const verify = createPushVerifier(options.secret);
   return {

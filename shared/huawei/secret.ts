@@ -16,12 +16,22 @@ export const huaweiSecretSchema = z.object({
 /** What Secrets Manager holds for one Huawei application. */
 export type HuaweiSecret = z.infer<typeof huaweiSecretSchema>;
 
+type Secrets = (options?: { refresh?: boolean }) => Promise<Readonly<Record<string, unknown>>>;
+
+/** Huawei's part of the SMS secret, read from `secrets`; undefined when the secret has none. */
+export function huaweiSecretPart(
+  secrets: Secrets,
+): (options?: { refresh?: boolean }) => Promise<HuaweiSecret | undefined> {
+  return async (options) => secretPart(await secrets(options), 'huawei', huaweiSecretSchema);
+}
+
 /** Huawei's part of the SMS secret, read from `secrets` (an error when it has none). */
 export function huaweiSecretReader(
-  secrets: (options?: { refresh?: boolean }) => Promise<Readonly<Record<string, unknown>>>,
+  secrets: Secrets,
 ): (options?: { refresh?: boolean }) => Promise<HuaweiSecret> {
+  const read = huaweiSecretPart(secrets);
   return async (options) => {
-    const part = secretPart(await secrets(options), 'huawei', huaweiSecretSchema);
+    const part = await read(options);
     if (!part) throw new SecretError('the secret holds no huawei credentials');
     return part;
   };

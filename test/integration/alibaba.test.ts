@@ -281,6 +281,24 @@ describe('routing through the real sendSms handler', () => {
     }
   });
 
+  it('refuses with 400, naming it, a number that SMS_ROUTES does not route (no *), sending nothing', async () => {
+    await loadHandlers({ SMS_ROUTES: '+86=alibaba' });
+    try {
+      alibaba.reset();
+      huawei.reset();
+      const answer = await post({ to: ['+8613800138000', '+6591234567'], ...otp });
+      expect(answer.statusCode).toBe(400);
+      expect(answer.body.error).toMatchObject({
+        code: 'invalid_request',
+        details: [{ path: 'to[1]' }],
+      });
+      expect(alibaba.requests).toHaveLength(0);
+      expect(huawei.requests).toHaveLength(0);
+    } finally {
+      await loadHandlers({});
+    }
+  });
+
   it('sends everything through Alibaba when the secret holds only Alibaba and SMS_ROUTES is unset', async () => {
     secrets.secrets.set(SECRET_ID, JSON.stringify({ alibaba: secret.alibaba }));
     try {
@@ -432,6 +450,103 @@ describe('receipts through the real statusCallback handler', () => {
     expect(first).toEqual({ status: 200, body: { code: 0, msg: 'OK' } });
     // Again: idempotent.
     expect(await pushReceipts(receipts)).toEqual({ status: 200, body: { code: 0, msg: 'OK' } });
+  });
+
+  it('keeps a receipt that arrives before its message is recorded, and applies it once it is', async () => {
+    const other = await captureServer(); // answers BizId 771^0 to its first SendSms
+    try {
+      const early = [
+        {
+          phone_number: '13700137000',
+          success: true,
+          err_code: 'DELIVERED',
+          biz_id: '771^0',
+          report_time: '2026-12-01 18:00:05',
+          send_time: '2026-12-01 18:00:00',
+          sms_size: '1',
+        },
+      ];
+      expect((await pushReceipts(early)).status).toBe(200);
+      await loadHandlers({ ALIBABA_SMS_ENDPOINT: other.url, ALIBABA_SMS_INTL_ENDPOINT: other.url });
+      const answer = await post({ to: '+8613700137000', ...otp });
+      const view = await get(answer.body.messages?.[0]?.messageId ?? '');
+      expect(view).toMatchObject({
+        provider: 'alibaba',
+        providerMessageId: '771^0',
+        status: 'delivered',
+      });
+      expect(view.history.map((h: { status: string }) => h.status)).toEqual([
+        'accepted',
+        'delivered',
+      ]);
+    } finally {
+      await other.close();
+      await loadHandlers({});
+    }
+  });
+
+  it('is monotonic: a late failure after delivered enters the history only', async () => {
+    alibaba.reset();
+    const answer = await post({ to: '+8613800138003', ...otp });
+    const id = answer.body.messages?.[0]?.messageId ?? '';
+    await alibaba.idle();
+    const bizId = (await get(id)).providerMessageId as string;
+    const late = [
+      {
+        phone_number: '13800138003',
+        success: false,
+        err_code: 'MN:0001',
+        biz_id: bizId,
+        report_time: '2026-12-01 10:00:00',
+        send_time: '2026-12-01 09:59:00',
+        sms_size: '1',
+      },
+    ];
+    expect((await pushReceipts(late)).status).toBe(200);
+    const view = await get(id);
+    expect(view.status).toBe('delivered');
+    expect(view.history.map((h: { status: string }) => h.status)).toContain('failed');
+  });
+
+  it('refuses receipts with 401 (not a fault) when the secret holds no alibaba part', async () => {
+    secrets.secrets.set(SECRET_ID, JSON.stringify({ huawei: secret.huawei }));
+    try {
+      await loadHandlers({ SMS_ROUTES: '' });
+      const receipt = [
+        { phone_number: '13800138000', success: true, err_code: 'DELIVERED', biz_id: '1^0' },
+      ];
+      expect((await pushReceipts(receipt, 'guess-0123456789abcdef')).status).toBe(401);
+      expect((await pushReceipts(receipt, RECEIPT_TOKEN)).status).toBe(401);
+    } finally {
+      secrets.secrets.set(SECRET_ID, JSON.stringify(secret));
+      await loadHandlers({});
+    }
+  });
+
+  it('uses the receive time for a receipt whose own time is absurd', async () => {
+    const other = await captureServer(); // BizId 771^0
+    try {
+      await loadHandlers({ ALIBABA_SMS_ENDPOINT: other.url, ALIBABA_SMS_INTL_ENDPOINT: other.url });
+      const answer = await post({ to: '+8613600136000', ...otp });
+      const id = answer.body.messages?.[0]?.messageId ?? '';
+      const future = [
+        {
+          phone_number: '13600136000',
+          success: true,
+          err_code: 'DELIVERED',
+          biz_id: '771^0',
+          report_time: '2099-12-31 23:59:59',
+        },
+      ];
+      expect((await pushReceipts(future)).status).toBe(200);
+      const view = await get(id);
+      expect(view.status).toBe('delivered');
+      const at = Date.parse(view.history[1].at);
+      expect(Math.abs(at - Date.now())).toBeLessThan(60_000);
+    } finally {
+      await other.close();
+      await loadHandlers({});
+    }
   });
 
   it("answers Alibaba's GET connectivity check at once", async () => {

@@ -60,6 +60,24 @@ describe('planBatch', () => {
     ]);
   });
 
+  it('never puts one number twice in a request: two groups to one +86 number would share a BizId', () => {
+    const plan = planAlibabaBatch(
+      [
+        segment(0, 'a', [cn(1), cn(2)]),
+        segment(1, 'a', [cn(1)]),
+        segment(2, 'other', [sg(1)]),
+        segment(3, 'other', [sg(1)]),
+      ],
+      {},
+      templates,
+    );
+    for (const request of plan) {
+      const numbers = numbersOf(request);
+      expect(new Set(numbers).size).toBe(numbers.length);
+    }
+    expect(plan.flatMap(numbersOf).sort()).toEqual([cn(1), cn(1), cn(2), sg(1), sg(1)].sort());
+  });
+
   it('splits a group between the mainland and the international API, positions kept', () => {
     const plan = planAlibabaBatch([segment(4, 'a', [sg(1), cn(1), sg(2)])], {}, templates);
     expect(plan).toEqual([

@@ -105,6 +105,43 @@ describe('mainland receipts (snake_case)', () => {
     }
   });
 
+  it('reads null descriptive fields as absent, never refusing a genuine receipt for them', () => {
+    const push = parse([
+      {
+        ...mainland,
+        err_msg: null,
+        out_id: null,
+        send_time: null,
+        report_time: null,
+        sms_size: null,
+      },
+      {
+        ...international,
+        ErrorCode: null,
+        ErrorDescription: null,
+        TaskId: null,
+        ReceiveDate: null,
+      },
+      { ...mainland, err_msg: 'x'.repeat(5_000) },
+    ]);
+    expect(push.invalid).toEqual([]);
+    expect(push.reports.map((r) => [r.status, r.extend, r.updatedAt])).toEqual([
+      ['delivered', undefined, undefined],
+      ['delivered', undefined, undefined],
+      ['delivered', '67890', '2016-12-31T16:00:05.000Z'],
+    ]);
+    expect(push.reports[2]?.statusDesc).toHaveLength(500);
+  });
+
+  it('still refuses a receipt whose identifying fields are null', () => {
+    const push = parse([
+      { ...mainland, biz_id: null },
+      { ...international, MessageId: null },
+    ]);
+    expect(push.reports).toEqual([]);
+    expect(push.invalid.map((p) => p.path)).toEqual(['[0].biz_id', '[1].MessageId']);
+  });
+
   it('leaves updatedAt out when report_time cannot be read, keeping the receipt', () => {
     const { reports } = parse([{ ...mainland, report_time: '2017/01/01' }]);
     expect(reports).toHaveLength(1);
@@ -158,6 +195,12 @@ describe('a push', () => {
     expect(push.reports.map((r) => r.providerMessageId)).toEqual(['12345^0', '1234500001111']);
     expect(push.inbound).toEqual([]);
     expect(push.invalid.map((p) => p.path)).toEqual(['[2]', '[3].biz_id', '[4].Status', '[5]']);
+  });
+
+  it('takes a push of more than 1,000 receipts (a refused push is retried whole, then dropped)', () => {
+    expect(parseAlibabaReceipts(JSON.stringify(Array(1_001).fill(mainland))).reports).toHaveLength(
+      1_001,
+    );
   });
 
   it('refuses a body that is not a JSON array, or holds too many receipts', () => {
@@ -237,6 +280,14 @@ describe('the receiver', () => {
     clock.now += 1;
     await instance.authenticate(forged, new Date());
     expect(fetched.filter((f) => f === true)).toHaveLength(2);
+  });
+
+  it('refuses every push, with 401 not a fault, when the secret holds no alibaba part', async () => {
+    const instance = createAlibabaReceiver({ secret: async () => undefined, now: () => 0 });
+    expect(await instance.authenticate(request(), new Date())).toEqual({
+      ok: false,
+      reason: 'the secret holds no alibaba part',
+    });
   });
 
   it("answers the console's GET check and acknowledges with Alibaba's JSON", () => {

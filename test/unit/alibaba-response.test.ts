@@ -252,12 +252,12 @@ describe('the classification table, gateway layer (HTTP 4xx/5xx)', () => {
   });
 
   it.each(TRANSIENT_GATEWAY.map((c) => [c, c === 'ServiceUnavailable' ? 503 : 400]))(
-    '%s (HTTP %i) is unavailable, nothing sent',
+    '%s (HTTP %i) is unavailable (throttling: rate_limited), nothing sent',
     (code, status) => {
       expect(
         thrown(() => readAnswer(gateway(status as number, code as string), '2017-05-25')),
       ).toMatchObject({
-        code: 'provider_unavailable',
+        code: String(code).startsWith('Throttling') ? 'rate_limited' : 'provider_unavailable',
         outcome: 'not_sent',
       });
     },

@@ -1,5 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${1} is the template registry's slot syntax, not a JS template
 import { describe, expect, it } from 'vitest';
+import { checkSms, createTemplateLookup } from '../../shared/alibaba/check.ts';
 import { createAlibabaProvider } from '../../shared/alibaba/client.ts';
 import {
   alibabaTemplateSchema,
@@ -97,6 +98,59 @@ describe('template rendering', () => {
     expect(renderInternational({ text: '${1}${1}' }, ['x'])).toBe('xx');
     expect(slotsOf('${2} ${1} ${2}')).toEqual([1, 2]);
     expect(() => renderInternational(demo.international, ['1', '2'])).toThrow(RangeError);
+  });
+});
+
+describe('free-text slots (SendMessageToGlobe approves nothing)', () => {
+  const lookup = createTemplateLookup(
+    (id) =>
+      ({
+        code: { international: { text: 'Code ${1}', patterns: ['^[0-9]{4,8}$'] } },
+        free: { international: { text: 'Hi ${1}' } },
+      })[id],
+  );
+
+  it('holds a slot to its registry pattern', () => {
+    expect(
+      checkSms(lookup, { to: ['+6591234567'], templateId: 'code', templateParas: ['123456'] }, 'x'),
+    ).toEqual([]);
+    expect(
+      checkSms(
+        lookup,
+        {
+          to: ['+6591234567'],
+          templateId: 'code',
+          templateParas: ['000000. Your bank account is locked'],
+        },
+        'x',
+      ),
+    ).toEqual([{ path: 'x.templateParas[0]', message: 'must match ^[0-9]{4,8}$' }]);
+  });
+
+  it('refuses a link in a slot without a pattern, as Alibaba refuses one in a mainland template', () => {
+    for (const value of [
+      'verify at https://evil.example/login',
+      'go to www.evil.example',
+      'evil.com now',
+    ]) {
+      expect(
+        checkSms(lookup, { to: ['+6591234567'], templateId: 'free', templateParas: [value] }, 'x'),
+      ).toEqual([{ path: 'x.templateParas[0]', message: 'must not contain a link' }]);
+    }
+    expect(
+      checkSms(lookup, { to: ['+6591234567'], templateId: 'free', templateParas: ['Ana'] }, 'x'),
+    ).toEqual([]);
+  });
+
+  it('refuses a registry entry with a pattern count that does not match its slots', () => {
+    expect(
+      alibabaTemplateSchema.safeParse({ international: { text: 'A ${1} ${2}', patterns: ['^a$'] } })
+        .success,
+    ).toBe(false);
+    expect(
+      alibabaTemplateSchema.safeParse({ international: { text: 'A ${1}', patterns: ['('] } })
+        .success,
+    ).toBe(false);
   });
 });
 

@@ -134,6 +134,44 @@ describe('sendSms routing', () => {
     expect(s.records).toEqual([]);
   });
 
+  it('records what one provider sent even when the other failed in a way nobody expected', async () => {
+    const s = store();
+    const broken = provider('alibaba', {
+      fail: () => {
+        throw new TypeError('a bug below the client');
+      },
+    });
+    const result = await sendSms(
+      request,
+      { router: router(broken, provider('huawei')), store: s, log },
+      deadlineIn(10_000),
+    );
+    // The failed part may or may not have gone out: unknown, never resent; the other part stands.
+    expect(result.messages.map((m) => m.status)).toEqual([
+      'accepted',
+      'unknown',
+      'accepted',
+      'unknown',
+    ]);
+    expect(s.records).toHaveLength(4);
+  });
+
+  it('refuses, before sending anything, a number no route covers', async () => {
+    const huawei = provider('huawei');
+    await expect(
+      sendSms(
+        { ...request, to: ['+6591234567', '+8613800138000'] },
+        {
+          router: { route: (n: string) => (n.startsWith('+65') ? huawei : undefined) },
+          store: store(),
+          log,
+        },
+        deadlineIn(10_000),
+      ),
+    ).rejects.toMatchObject({ code: 'invalid_request', details: [{ path: 'to[1]' }] });
+    expect(huawei.sent).toEqual([]);
+  });
+
   it('records everything and answers 504 when a provider may have taken its request', async () => {
     const s = store();
     const timeout = () => {
