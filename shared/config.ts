@@ -1,7 +1,6 @@
 import * as z from 'zod/mini';
 import { ConfigError } from './errors.ts';
 import { describeIssues } from './http/issues.ts';
-import { parseRoutes, type Route } from './routing/routes.ts';
 
 export { ConfigError } from './errors.ts';
 
@@ -66,8 +65,11 @@ export interface Config {
     connectTimeoutMs: number;
     timeoutMs: number;
   };
-  /** `SMS_ROUTES`; undefined: routes follow the secret (see `defaultRoutes`). */
-  routes: Route[] | undefined;
+  /**
+   * `SMS_ROUTES` as set; undefined: routes follow the secret. Parsed by the sending functions'
+   * router, so a bad value never stops the status callback from storing reports.
+   */
+  routes: string | undefined;
   messagesTable: string | undefined;
   retentionDays: number;
   /** `batchSendDiffSms` requests in flight at once in one `sendBatch` call. */
@@ -107,7 +109,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       connectTimeoutMs: Number(v.ALIBABA_SMS_CONNECT_TIMEOUT_MS ?? 3_000),
       timeoutMs: Number(v.ALIBABA_SMS_TIMEOUT_MS ?? 10_000),
     },
-    routes: v.SMS_ROUTES === undefined ? undefined : parseRoutes(v.SMS_ROUTES),
+    routes: v.SMS_ROUTES,
     messagesTable: v.MESSAGES_TABLE,
     retentionDays: Number(v.RETENTION_DAYS ?? 90),
     batchConcurrency: Number(v.BATCH_CONCURRENCY ?? 8),

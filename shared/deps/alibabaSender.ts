@@ -4,7 +4,7 @@ import { logger } from '../logger.ts';
 import { credentialSource, secretPart } from '../secrets.ts';
 import { templatesFor } from '../templates/registry.ts';
 import { createAgent } from '../transport/agent.ts';
-import type { ReceiverModule, SenderModule } from './modules.ts';
+import type { SenderModule } from './modules.ts';
 
 /** Alibaba Cloud SMS sending (both API versions), wired from configuration and the secret. */
 export const alibabaSender: SenderModule = {

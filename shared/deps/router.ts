@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors.ts';
 import type { SmsProvider } from '../ports/provider.ts';
 import type { Router } from '../ports/router.ts';
-import { defaultRoutes, type Route, routeFor } from '../routing/routes.ts';
+import { defaultRoutes, parseRoutes, type Route, routeFor } from '../routing/routes.ts';
 import { appConfig } from './config.ts';
 import { secretSource } from './secrets.ts';
 import { PREFERRED_ROUTES, SENDERS as PROVIDERS } from './senders.ts';
@@ -45,7 +45,9 @@ async function buildRouter(): Promise<Router> {
   if (available.length === 0) {
     throw new ConfigError('invalid configuration: the secret holds no provider credentials');
   }
-  const routes = appConfig().routes ?? defaultRoutes(available, PREFERRED_ROUTES);
+  const setting = appConfig().routes;
+  const routes =
+    setting === undefined ? defaultRoutes(available, PREFERRED_ROUTES) : parseRoutes(setting);
   checkRoutes(routes, available);
   return {
     route(number) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig, requireSetting } from '../../shared/config.ts';
 import { huaweiSecretSchema } from '../../shared/huawei/secret.ts';
+import { parseRoutes } from '../../shared/routing/routes.ts';
 import { parseSecret, secretPart } from '../../shared/secrets.ts';
 
 describe('parseConfig', () => {
@@ -68,12 +69,14 @@ describe('requireSetting', () => {
   });
 });
 
-describe('parseConfig routing', () => {
-  it('reads SMS_ROUTES', () => {
-    const config = parseConfig({
-      SMS_ROUTES: '+86=alibaba, +852=alibaba,*=huawei',
-    });
-    expect(config.routes).toEqual([
+describe('SMS_ROUTES', () => {
+  it('is kept as set by parseConfig (a bad value must not stop the status callback)', () => {
+    expect(parseConfig({ SMS_ROUTES: '86=nope' }).routes).toBe('86=nope');
+    expect(parseConfig({ SMS_ROUTES: '' }).routes).toBeUndefined();
+  });
+
+  it('parses into rules', () => {
+    expect(parseRoutes('+86=alibaba, +852=alibaba,*=huawei')).toEqual([
       { prefix: '+86', provider: 'alibaba' },
       { prefix: '+852', provider: 'alibaba' },
       { prefix: '*', provider: 'huawei' },
@@ -83,7 +86,7 @@ describe('parseConfig routing', () => {
   it.each(['86=alibaba', '+86', '+86=Ali Baba', '+86=alibaba,+86=huawei', ' , '])(
     'refuses the malformed SMS_ROUTES %j as a configuration error',
     (value) => {
-      expect(() => parseConfig({ SMS_ROUTES: value })).toThrow(
+      expect(() => parseRoutes(value)).toThrow(
         expect.objectContaining({ code: 'configuration_invalid' }),
       );
     },
