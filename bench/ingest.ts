@@ -97,7 +97,7 @@ console.log(
   `${'  = reports per second in batches'.padEnd(52)} ${Math.round(batched).toLocaleString('en').padStart(8)} /s`,
 );
 console.log(
-  `ratio handler/raw: single ${(single / raw).toFixed(2)}, batched ${(batched / raw).toFixed(2)} (each report is a consistent GetItem + a conditional PutItem)`,
+  `ratio handler/raw: single ${(single / raw).toFixed(2)}, batched ${(batched / raw).toFixed(2)} (each report is one conditional PutItem of its own item, no read)`,
 );
 client.destroy();
 await callback.close();

@@ -1,12 +1,21 @@
 import { AppError } from '../errors.ts';
 import type { Log } from '../logger.ts';
 import { maskPhone } from '../phone.ts';
-import type { DeliveryReport, PushAnswer, PushReceiver, PushRequest } from '../ports/push.ts';
+import {
+  type DeliveryReport,
+  MAX_PARTS,
+  type PushAnswer,
+  type PushReceiver,
+  type PushRequest,
+} from '../ports/push.ts';
 import type { MessageStore } from '../store/types.ts';
 import { mapWithConcurrency } from '../util/pool.ts';
 
-/** Reports of one push written at once; two parts of one message may race, the store resolves it. */
-const WRITE_CONCURRENCY = 10;
+/**
+ * Reports of one push written at once. Each is one conditional put of its own item, so reports of
+ * one message never conflict: the bound only keeps a big push from opening too many sockets.
+ */
+const WRITE_CONCURRENCY = 25;
 /**
  * A report's own time is believed only within this window around its arrival: providers report
  * within days (Huawei gives up after 72 h, Alibaba's query window is 30 days), and a time far
@@ -70,6 +79,23 @@ export async function receivePush(
     throw new AppError('unauthorized', 'The push is not authenticated');
   }
   const push = receiver.parse(request);
+  // Whatever a provider's parser let through, no report may claim more parts than SMS can have.
+  const reports = push.reports.filter((report, index) => {
+    const ok =
+      Number.isInteger(report.total) &&
+      Number.isInteger(report.sequence) &&
+      report.total >= 1 &&
+      report.total <= MAX_PARTS &&
+      report.sequence >= 1 &&
+      report.sequence <= report.total;
+    if (!ok) {
+      push.invalid.push({
+        path: `reports[${index}]`,
+        message: `total must be 1-${MAX_PARTS} and sequence 1-total`,
+      });
+    }
+    return ok;
+  });
   const at = receivedAt.toISOString();
 
   let changed = 0;
@@ -83,17 +109,17 @@ export async function receivePush(
     });
     if (result.changed) changed += 1;
   }
-  const results = await mapWithConcurrency(push.reports, WRITE_CONCURRENCY, (report) =>
+  const results = await mapWithConcurrency(reports, WRITE_CONCURRENCY, (report) =>
     deps.store.applyReport(saneTime(report, receivedAt), at),
   );
   changed += results.filter((result) => result.changed).length;
-  if (push.reports.length > 0 || push.invalid.length > 0) {
+  if (reports.length > 0 || push.invalid.length > 0) {
     deps.log.info('delivery reports stored', {
       provider: receiver.provider,
-      received: push.reports.length,
+      received: reports.length,
       changed,
       invalid: push.invalid.length,
-      reports: push.reports.map((r) => ({
+      reports: reports.map((r) => ({
         providerMessageId: r.providerMessageId,
         status: r.providerStatus,
         part: `${r.sequence}/${r.total}`,
@@ -103,9 +129,9 @@ export async function receivePush(
   if (push.invalid.length > 0) {
     throw new AppError(
       'invalid_request',
-      `${push.invalid.length} report(s) are invalid; ${push.reports.length} valid one(s) were stored`,
+      `${push.invalid.length} report(s) are invalid; ${reports.length} valid one(s) were stored`,
       { details: push.invalid.map(({ path, message }) => ({ path, message })) },
     );
   }
-  return receiver.acknowledge({ received: push.reports.length + push.inbound.length, changed });
+  return receiver.acknowledge({ received: reports.length + push.inbound.length, changed });
 }

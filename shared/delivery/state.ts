@@ -31,12 +31,21 @@ export interface DeliveryState {
   updatedAt: string;
 }
 
-/** Bounds that keep the record far below DynamoDB's item size limit whatever a sender does. */
-const MAX_HISTORY = 100;
+/** A stored report and when it first arrived. */
+export interface ReceivedReport {
+  report: DeliveryReport;
+  receivedAt: string;
+}
 
-function reportKey(report: DeliveryReport): string {
+/**
+ * What makes a report distinct: a duplicate (a provider's retry, a merged push) has the same key,
+ * so it is the same stored item and changes nothing.
+ */
+export function reportKey(report: DeliveryReport): string {
   return `${report.sequence}/${report.total}|${report.providerStatus}|${report.updatedAt ?? ''}`;
 }
+
+const byTime = (a: { at: string }, b: { at: string }) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0);
 
 function messageStatus(
   parts: Record<string, PartState>,
@@ -46,14 +55,67 @@ function messageStatus(
   const failed =
     all.find((part) => part.status === 'failed') ?? all.find((part) => part.status === 'expired');
   if (failed) return { status: failed.status, providerStatus: failed.providerStatus };
-  const delivered = all.filter((part) => part.status === 'delivered').length;
-  if (delivered >= total) {
-    const last = all
-      .filter((part) => part.status === 'delivered')
-      .sort((a, b) => (a.at < b.at ? 1 : -1))[0];
+  const delivered = all.filter((part) => part.status === 'delivered');
+  if (delivered.length >= total) {
+    const last = [...delivered].sort(byTime).at(-1);
     return { status: 'delivered', ...(last ? { providerStatus: last.providerStatus } : {}) };
   }
   return { status: 'accepted' };
+}
+
+const emptyState = (): DeliveryState => ({
+  status: 'accepted',
+  providerStatus: '',
+  total: 1,
+  parts: {},
+  history: [],
+  seen: [],
+  updatedAt: '',
+});
+
+/** Applies one report in place (no dedupe: callers do it); history is appended, sorted later. */
+function applyOne(state: DeliveryState, report: DeliveryReport, receivedAt: string): void {
+  const at = report.updatedAt ?? receivedAt;
+  const reported = report.status;
+  const key = String(report.sequence);
+  const part = state.parts[key];
+  // A late report never undoes a part's final status; it still enters the history.
+  if (!part || (!isTerminal(part.status) && (isTerminal(reported) || part.at <= at))) {
+    state.parts[key] = { status: reported, providerStatus: report.providerStatus, at };
+  }
+  const previous = state.status;
+  state.total = Math.max(state.total, report.total);
+  const computed = messageStatus(state.parts, state.total);
+  if (!(isTerminal(previous) && !isTerminal(computed.status))) {
+    state.status = computed.status;
+    state.providerStatus =
+      computed.providerStatus ?? state.parts[key]?.providerStatus ?? report.providerStatus;
+  }
+  state.history.push({
+    status: reported,
+    providerStatus: report.providerStatus,
+    at,
+    ...(state.total > 1 ? { part: report.sequence } : {}),
+    ...(report.statusDesc ? { description: report.statusDesc } : {}),
+  });
+  state.seen.push(reportKey(report));
+  if (receivedAt > state.updatedAt) state.updatedAt = receivedAt;
+}
+
+function copy(state: DeliveryState | undefined): DeliveryState {
+  if (!state) return emptyState();
+  return {
+    ...state,
+    parts: { ...state.parts },
+    history: [...state.history],
+    seen: [...state.seen],
+  };
+}
+
+function finish(state: DeliveryState): DeliveryState {
+  // Stable: entries of one instant keep the order they were applied in.
+  state.history.sort(byTime);
+  return state;
 }
 
 /**
@@ -66,53 +128,43 @@ export function applyReport(
   report: DeliveryReport,
   receivedAt: string,
 ): { state: DeliveryState; changed: boolean } {
-  const key = reportKey(report);
-  if (previous?.seen.includes(key)) return { state: previous, changed: false };
+  if (previous?.seen.includes(reportKey(report))) return { state: previous, changed: false };
+  const state = copy(previous);
+  applyOne(state, report, receivedAt);
+  return { state: finish(state), changed: true };
+}
 
-  const at = report.updatedAt ?? receivedAt;
-  const reported = report.status;
-  const parts = { ...previous?.parts };
-  const part = parts[String(report.sequence)];
-  // A late report never undoes a part's final status; it still enters the history.
-  if (!part || (!isTerminal(part.status) && (isTerminal(reported) || part.at <= at))) {
-    parts[String(report.sequence)] = {
-      status: reported,
-      providerStatus: report.providerStatus,
-      at,
-    };
+/**
+ * Folds a message's stored reports, in provider time order (`updatedAt`, else arrival), onto an
+ * initial state (the delivery item of the earlier, single-item layout, if any). Every distinct
+ * report enters the history, none twice; no cap drops any. Pure and order-independent: the same
+ * reports give the same state whatever order they arrived or were read in.
+ */
+export function foldReports(
+  initial: DeliveryState | undefined,
+  reports: readonly ReceivedReport[],
+): DeliveryState | undefined {
+  if (!initial && reports.length === 0) return undefined;
+  const state = copy(initial);
+  const seen = new Set(state.seen);
+  const ordered = reports
+    .map((entry) => ({
+      ...entry,
+      at: entry.report.updatedAt ?? entry.receivedAt,
+      key: reportKey(entry.report),
+    }))
+    .sort(
+      (a, b) =>
+        byTime(a, b) ||
+        (a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : 0) ||
+        (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+    );
+  for (const { report, receivedAt, key } of ordered) {
+    if (seen.has(key)) continue;
+    seen.add(key);
+    applyOne(state, report, receivedAt);
   }
-  const total = Math.max(previous?.total ?? 1, report.total);
-  const computed = messageStatus(parts, total);
-  const keepPrevious = previous && isTerminal(previous.status) && !isTerminal(computed.status);
-  const status = keepPrevious ? previous.status : computed.status;
-  const providerStatus = keepPrevious
-    ? previous.providerStatus
-    : (computed.providerStatus ??
-      parts[String(report.sequence)]?.providerStatus ??
-      report.providerStatus);
-
-  const entry: HistoryEntry = {
-    status: reported,
-    providerStatus: report.providerStatus,
-    at,
-    ...(total > 1 ? { part: report.sequence } : {}),
-    ...(report.statusDesc ? { description: report.statusDesc } : {}),
-  };
-  const history = [...(previous?.history ?? []), entry]
-    .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))
-    .slice(-MAX_HISTORY);
-  return {
-    changed: true,
-    state: {
-      status,
-      providerStatus,
-      total,
-      parts,
-      history,
-      seen: [...(previous?.seen ?? []), key].slice(-MAX_HISTORY),
-      updatedAt: receivedAt,
-    },
-  };
+  return finish(state);
 }
 
 /** Delivered parts out of all parts, for `GET /sms/{id}`. */

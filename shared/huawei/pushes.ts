@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { AppError } from '../errors.ts';
 import { describeIssues } from '../http/issues.ts';
-import type { DeliveryReport, Push, PushProblem } from '../ports/push.ts';
+import { type DeliveryReport, MAX_PARTS, type Push, type PushProblem } from '../ports/push.ts';
 import { statusFromHuawei } from './status.ts';
 
 /** Huawei sends at most 50 reports per batch push; a little slack, then refuse as abuse. */
@@ -48,7 +48,8 @@ function isoTime(value: string | undefined): string | undefined {
 function toReport(fields: z.output<typeof reportSchema>): DeliveryReport | string {
   const total = fields.total ?? 1;
   const sequence = fields.sequence ?? 1;
-  if (total < 1 || sequence < 1 || sequence > total) return 'sequence must be between 1 and total';
+  if (total < 1 || total > MAX_PARTS) return `total must be between 1 and ${MAX_PARTS}`;
+  if (sequence < 1 || sequence > total) return 'sequence must be between 1 and total';
   return {
     provider: 'huawei',
     providerMessageId: fields.smsMsgId,

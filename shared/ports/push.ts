@@ -6,6 +6,13 @@ import type { MessageStatus } from '../delivery/status.ts';
  * carry and never names a provider.
  */
 
+/**
+ * Most parts one message may have: concatenated SMS number their parts in one byte (1-255). A
+ * report claiming more is refused (`400` naming it, nothing stored), so no number of forged or
+ * oversized reports can grow a message without bound.
+ */
+export const MAX_PARTS = 255;
+
 /** One delivery report, provider-neutral (one per part of a long SMS where the provider says so). */
 export interface DeliveryReport {
   provider: string;

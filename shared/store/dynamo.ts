@@ -1,6 +1,11 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { applyReport, type DeliveryState } from '../delivery/state.ts';
+import { BatchWriteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DeliveryState,
+  foldReports,
+  type ReceivedReport,
+  reportKey,
+} from '../delivery/state.ts';
 import { StoreError } from '../errors.ts';
 import { messageIdFor } from '../messageId.ts';
 import type { DeliveryReport, InboundMessage } from '../ports/push.ts';
@@ -9,18 +14,22 @@ import type { MessageRecord, MessageStore, StoredMessage } from './types.ts';
 
 /*
  * One table, every access by key (no Scan, no index):
- *   pk MSG#<messageId>      sk MESSAGE   what was submitted (written once, by sendSms)
- *   pk MSG#<messageId>      sk DELIVERY  what the reports said (versioned, by statusCallback)
- *   pk INBOUND#<p>#<id>     sk INBOUND   a reply from a phone
- * The two halves of a message never overwrite each other, so a report that arrives before the
- * message is recorded is simply kept, and joins it when it is. Accepted messages' ids derive from
- * the provider's id (messageIdFor), so a report finds its partition without a lookup.
+ *   pk MSG#<messageId>      sk MESSAGE          what was submitted (written once, by sendSms)
+ *   pk MSG#<messageId>      sk REPORT#<key>     one distinct report (written once, by statusCallback)
+ *   pk MSG#<messageId>      sk DELIVERY         the earlier layout's folded state (read only)
+ *   pk INBOUND#<p>#<id>     sk INBOUND          a reply from a phone
+ * A report is one conditional put of its own item, keyed by what makes it distinct: storing it
+ * needs no read, never conflicts with another report of the same message, and a duplicate is the
+ * same item (its put changes nothing). The reports are folded by the pure state machine on read.
+ * Nothing overwrites anything else, so a report that arrives before its message is recorded is
+ * simply kept, and joins it when it is. Accepted messages' ids derive from the provider's tracking
+ * id (messageIdFor), so a report finds its partition without a lookup.
  */
 const MESSAGE = 'MESSAGE';
 const DELIVERY = 'DELIVERY';
+const REPORT = 'REPORT#';
 const BATCH_SIZE = 25;
 const MAX_BATCH_ATTEMPTS = 8;
-const MAX_UPDATE_ATTEMPTS = 10;
 
 export interface DynamoStoreOptions {
   /** A document client that removes undefined values (see `createDocumentClient`). */
@@ -84,62 +93,54 @@ export function createDynamoStore(options: DynamoStoreOptions): MessageStore {
     },
 
     async applyReport(report: DeliveryReport, receivedAt: string) {
-      const key = {
-        pk: messageKey(messageIdFor(report.provider, report.trackingId)),
-        sk: DELIVERY,
-      };
       try {
-        for (let attempt = 1; attempt <= MAX_UPDATE_ATTEMPTS; attempt++) {
-          const current = await client.send(
-            new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }),
-          );
-          const item = current.Item as (DeliveryState & { version: number }) | undefined;
-          const { state, changed } = applyReport(item, report, receivedAt);
-          if (!changed) return { changed: false };
-          const version = (item?.version ?? 0) + 1;
-          try {
-            await client.send(
-              new PutCommand({
-                TableName: tableName,
-                Item: {
-                  ...key,
-                  provider: report.provider,
-                  providerMessageId: report.providerMessageId,
-                  ...state,
-                  version,
-                  expiresAt: expiresAt(receivedAt),
-                },
-                // Optimistic concurrency: two reports for one message (two parts) may race.
-                ConditionExpression: item ? 'version = :seen' : 'attribute_not_exists(pk)',
-                ...(item ? { ExpressionAttributeValues: { ':seen': item.version } } : {}),
-              }),
-            );
-            return { changed: true };
-          } catch (error) {
-            if (!isConditionFailure(error)) throw error;
-          }
-        }
-        throw new StoreError('delivery report kept conflicting with concurrent writes');
+        await client.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              pk: messageKey(messageIdFor(report.provider, report.trackingId)),
+              sk: `${REPORT}${reportKey(report)}`,
+              report,
+              receivedAt,
+              expiresAt: expiresAt(receivedAt),
+            },
+            // The first arrival wins: a duplicate is the same item, and keeps its first time.
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        return { changed: true };
       } catch (error) {
-        throw error instanceof StoreError ? error : storeError('storing a delivery report', error);
+        if (isConditionFailure(error)) return { changed: false };
+        throw storeError('storing a delivery report', error);
       }
     },
 
     async getMessage(messageId) {
       try {
-        const result = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': messageKey(messageId) },
-            ConsistentRead: true,
-          }),
-        );
         const found: StoredMessage = {};
-        for (const item of result.Items ?? []) {
-          if (item.sk === MESSAGE) found.record = item as MessageRecord;
-          else if (item.sk === DELIVERY) found.delivery = item as DeliveryState;
-        }
+        let legacy: DeliveryState | undefined;
+        const reports: ReceivedReport[] = [];
+        let start: Record<string, unknown> | undefined;
+        do {
+          const page = await client.send(
+            new QueryCommand({
+              TableName: tableName,
+              KeyConditionExpression: 'pk = :pk',
+              ExpressionAttributeValues: { ':pk': messageKey(messageId) },
+              ConsistentRead: true,
+              ...(start ? { ExclusiveStartKey: start } : {}),
+            }),
+          );
+          for (const item of page.Items ?? []) {
+            const sk = String(item.sk);
+            if (sk === MESSAGE) found.record = item as MessageRecord;
+            else if (sk === DELIVERY) legacy = item as DeliveryState;
+            else if (sk.startsWith(REPORT)) reports.push(item as unknown as ReceivedReport);
+          }
+          start = page.LastEvaluatedKey;
+        } while (start);
+        const delivery = foldReports(legacy, reports);
+        if (delivery) found.delivery = delivery;
         return found;
       } catch (error) {
         throw storeError('reading a message', error);

@@ -7,6 +7,8 @@ export interface FaultProxy {
   url: string;
   /** Answer the next `n` requests with a 500 instead of forwarding them. */
   failNext(n: number): void;
+  /** Answer every request whose body matches with a 500, until called with undefined. */
+  failMatching(pattern: RegExp | undefined): void;
   /** Requests failed so far. */
   failed: number;
   close(): Promise<void>;
@@ -16,22 +18,28 @@ export interface FaultProxy {
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const upstream = new URL(target);
   let toFail = 0;
+  let matching: RegExp | undefined;
   const state: FaultProxy = {
     url: '',
     failed: 0,
     failNext: (n) => {
       toFail = n;
     },
+    failMatching: (pattern) => {
+      matching = pattern;
+    },
     close: async () => {
       server.closeAllConnections();
       server.close();
     },
   };
-  const server = createServer((req, res) => {
-    if (toFail > 0) {
-      toFail -= 1;
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    if (toFail > 0 || matching?.test(body.toString('utf8'))) {
+      if (toFail > 0) toFail -= 1;
       state.failed += 1;
-      req.resume();
       res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
       res.end(
         JSON.stringify({
@@ -55,7 +63,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       },
     );
     forward.on('error', () => res.destroy());
-    req.pipe(forward);
+    forward.end(body);
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

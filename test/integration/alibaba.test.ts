@@ -92,6 +92,11 @@ async function get(messageId: string) {
   return JSON.parse(result.body);
 }
 
+/** `yyyy-MM-dd HH:mm:ss` in Beijing time (UTC+8), as Alibaba's mainland receipts write it. */
+function beijing(ms: number): string {
+  return new Date(ms + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+}
+
 function receiptUrl(token = RECEIPT_TOKEN): string {
   return `${callback.url}alibaba?token=${encodeURIComponent(token)}`;
 }
@@ -412,7 +417,8 @@ describe('receipts through the real statusCallback handler', () => {
         success: false,
         err_code: 'MN:0001',
         biz_id: bizId,
-        report_time: '2026-12-01 10:00:00',
+        // A minute after the delivery, in Beijing time: late by the provider's clock too.
+        report_time: beijing(Date.now() + 60_000),
         send_time: '2026-12-01 09:59:00',
         sms_size: '1',
       },
@@ -497,7 +503,8 @@ describe('receipts through the real statusCallback handler', () => {
         success: false,
         err_code: 'MN:0001',
         biz_id: bizId,
-        report_time: '2026-12-01 10:00:00',
+        // A minute after the delivery, in Beijing time: late by the provider's clock too.
+        report_time: beijing(Date.now() + 60_000),
         send_time: '2026-12-01 09:59:00',
         sms_size: '1',
       },
