@@ -13,8 +13,9 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error,
   .use(httpErrors(logger))
   .handler(async (event, context) => {
     logger.addContext(context);
-    const messageId = event.pathParameters?.messageId ?? '';
-    // Ids are UUIDs: anything else cannot exist, and needs no read to say so.
+    // Ids are UUIDs, case-insensitive as UUIDs are (RFC 9562): an upper-case copy finds its message.
+    const messageId = (event.pathParameters?.messageId ?? '').toLowerCase();
+    // Anything that is not a UUID cannot exist, and needs no read to say so.
     const view = isMessageId(messageId)
       ? messageView(messageId, await messageStore().getMessage(messageId))
       : undefined;

@@ -255,6 +255,12 @@ describe('routing through the real sendSms handler', () => {
     }
   });
 
+  it('finds a message by its id in upper case too (UUIDs are case-insensitive)', async () => {
+    const answer = await post({ to: '+8613800138000', ...otp });
+    const id = answer.body.messages?.[0]?.messageId ?? '';
+    expect(await get(id.toUpperCase())).toMatchObject({ messageId: id, provider: 'alibaba' });
+  });
+
   it('refuses a template that is not in the registry for Alibaba, before sending anything', async () => {
     alibaba.reset();
     huawei.reset();
