@@ -22,6 +22,7 @@ async function run(request: SendBatchRequest, context: Context): Promise<BatchRe
     request,
     {
       router: await providerRouter(),
+      allowedCountries: appConfig().allowedCountries,
       store: messageStore(),
       log: logger,
       concurrency: appConfig().batchConcurrency,

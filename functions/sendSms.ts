@@ -1,4 +1,5 @@
 import { sendSms } from '../shared/core/sendSms.ts';
+import { appConfig } from '../shared/deps/config.ts';
 import { providerRouter } from '../shared/deps/router.ts';
 import { messageStore } from '../shared/deps/store.ts';
 import { jsonApi } from '../shared/http/jsonApi.ts';
@@ -19,7 +20,12 @@ export const handler = jsonApi(
     logger.addContext(context);
     const result = await sendSms(
       request,
-      { router: await providerRouter(), store: messageStore(), log: logger },
+      {
+        router: await providerRouter(),
+        allowedCountries: appConfig().allowedCountries,
+        store: messageStore(),
+        log: logger,
+      },
       deadlineFromLambda(context, RESERVE_MS),
     );
     return json(202, result);

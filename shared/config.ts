@@ -35,6 +35,17 @@ const envSchema = z.object({
   ALIBABA_SMS_CONNECT_TIMEOUT_MS: milliseconds,
   ALIBABA_SMS_TIMEOUT_MS: milliseconds,
   SMS_ROUTES: z.optional(z.string()),
+  SMS_ALLOWED_COUNTRIES: z._default(
+    z
+      .string()
+      .check(
+        z.regex(
+          /^(\*|[A-Z]{2}(\s*,\s*[A-Z]{2})*)$/,
+          'must be * or ISO 3166 alpha-2 country codes, comma-separated (SG,HK,CN)',
+        ),
+      ),
+    '*',
+  ),
   MESSAGES_TABLE: z.optional(z.string().check(z.minLength(1))),
   BATCH_CONCURRENCY: z.optional(
     z.string().check(z.regex(/^([1-9]|[1-5]\d|6[0-4])$/, 'must be a whole number from 1 to 64')),
@@ -70,6 +81,8 @@ export interface Config {
    * router, so a bad value never stops the status callback from storing reports.
    */
   routes: string | undefined;
+  /** `SMS_ALLOWED_COUNTRIES`: the countries numbers may belong to (mobiles only, always). */
+  allowedCountries: '*' | string[];
   messagesTable: string | undefined;
   retentionDays: number;
   /** `batchSendDiffSms` requests in flight at once in one `sendBatch` call. */
@@ -110,6 +123,10 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       timeoutMs: Number(v.ALIBABA_SMS_TIMEOUT_MS ?? 10_000),
     },
     routes: v.SMS_ROUTES,
+    allowedCountries:
+      v.SMS_ALLOWED_COUNTRIES === '*'
+        ? '*'
+        : v.SMS_ALLOWED_COUNTRIES.split(',').map((code) => code.trim()),
     messagesTable: v.MESSAGES_TABLE,
     retentionDays: Number(v.RETENTION_DAYS ?? 90),
     batchConcurrency: Number(v.BATCH_CONCURRENCY ?? 8),

@@ -14,10 +14,17 @@ export interface Routed {
  * route covers (SMS_ROUTES without `*`) is refused with the request, before anything is sent:
  * `400` naming it at `path[position]`.
  */
-export function routeRecipients(router: Router, numbers: readonly string[], path = 'to'): Routed[] {
+export function routeRecipients(
+  router: Router,
+  numbers: readonly string[],
+  path = 'to',
+  /** Where each number sits in the request (default: its index in `numbers`). */
+  positionsInRequest?: readonly number[],
+): Routed[] {
   const byName = new Map<string, Routed>();
   const unrouted: ErrorDetail[] = [];
-  numbers.forEach((number, position) => {
+  numbers.forEach((number, index) => {
+    const position = positionsInRequest?.[index] ?? index;
     const provider = router.route(number);
     if (!provider) {
       unrouted.push({

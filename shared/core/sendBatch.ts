@@ -1,5 +1,6 @@
 import type { AppError } from '../errors.ts';
 import type { Log } from '../logger.ts';
+import type { AllowedCountries } from '../policy/destination.ts';
 import type { RecipientOutcome, Segment, SmsProvider } from '../ports/provider.ts';
 import type { Router } from '../ports/router.ts';
 import type { SendBatchRequest } from '../schemas/sendBatch.ts';
@@ -10,9 +11,12 @@ import { failedOutcomes } from './failedOutcomes.ts';
 import { matchOutcomes } from './matchOutcomes.ts';
 import { type MessageResult, toRecord, toResult } from './records.ts';
 import { routeRecipients, throwIfProblems } from './routeRecipients.ts';
+import { screenRecipients } from './screenRecipients.ts';
 
 export interface SendBatchDeps {
   router: Router;
+  /** `SMS_ALLOWED_COUNTRIES` [`*`]: mobiles of these countries only. */
+  allowedCountries?: AllowedCountries;
   store: MessageStore;
   log: Log;
   /** Requests in flight at once over the shared keep-alive pools (BATCH_CONCURRENCY). */
@@ -36,14 +40,24 @@ const NO_TIME = {
   message: 'no time left in this call to send it; safe to send again',
 };
 
-/** Every group's numbers, split by the provider each routes to, as segments per provider. */
-function segmentsByProvider(request: SendBatchRequest, router: Router) {
+/**
+ * Every group's numbers, split by the provider each routes to, as segments per provider; the
+ * numbers the destination policy refuses, by group and position, never reach a provider.
+ */
+function segmentsByProvider(request: SendBatchRequest, router: Router, allowed: AllowedCountries) {
   const byName = new Map<string, { provider: SmsProvider; segments: Segment[] }>();
+  const refused: Array<{ group: number; position: number; outcome: RecipientOutcome }> = [];
   request.messages.forEach((group, index) => {
+    const path = `messages[${index}].to`;
+    const screened = screenRecipients(group.to, allowed, path, false);
+    for (const [position, outcome] of screened.refused)
+      refused.push({ group: index, position, outcome });
+    const sendable = screened.sendable.map((position) => group.to[position] as string);
     for (const { provider, positions, to } of routeRecipients(
       router,
-      group.to,
-      `messages[${index}].to`,
+      sendable,
+      path,
+      screened.sendable,
     )) {
       let entry = byName.get(provider.name);
       if (!entry) {
@@ -60,7 +74,7 @@ function segmentsByProvider(request: SendBatchRequest, router: Router) {
       });
     }
   });
-  return [...byName.values()];
+  return { routed: [...byName.values()], refused };
 }
 
 /**
@@ -79,7 +93,11 @@ export async function sendBatch(
   const now = deps.now ?? (() => new Date());
   const minRequestMs = deps.minRequestMs ?? DEFAULT_MIN_REQUEST_MS;
   const common = { reference: request.reference };
-  const routed = segmentsByProvider(request, deps.router);
+  const { routed, refused } = segmentsByProvider(
+    request,
+    deps.router,
+    deps.allowedCountries ?? '*',
+  );
   throwIfProblems(
     routed.flatMap(({ provider, segments }) =>
       segments.flatMap((segment) => provider.check(segment, `messages[${segment.group}]`)),
@@ -94,6 +112,29 @@ export async function sendBatch(
   const records: MessageRecord[][] = request.messages.map((group) => new Array(group.to.length));
   const unrecorded = new Set<string>();
   let started = 0;
+  if (refused.length > 0) {
+    const refusedAt = now().toISOString();
+    const made = refused.map(({ group, position, outcome }) => {
+      const record = toRecord(outcome, {
+        templateId: request.messages[group]?.templateId ?? '',
+        reference: request.reference,
+        provider: 'none',
+        submittedAt: refusedAt,
+      });
+      const slots = records[group];
+      if (slots) slots[position] = record;
+      return record;
+    });
+    try {
+      await deps.store.recordMessages(made);
+    } catch (error) {
+      deps.log.error('batch messages not recorded', {
+        reason: (error as Error).message,
+        count: made.length,
+      });
+      for (const record of made) unrecorded.add(record.messageId);
+    }
+  }
 
   await mapWithConcurrency(planned.flat(), deps.concurrency, async ({ provider, chunk }) => {
     let outcomes: RecipientOutcome[][];

@@ -1,6 +1,7 @@
 import { AppError, type ErrorDetail, isProviderError } from '../errors.ts';
 import type { Log } from '../logger.ts';
 import { maskPhone } from '../phone.ts';
+import type { AllowedCountries } from '../policy/destination.ts';
 import type { RecipientOutcome } from '../ports/provider.ts';
 import type { Router } from '../ports/router.ts';
 import type { SendSmsRequest } from '../schemas/sendSms.ts';
@@ -10,11 +11,14 @@ import { failedOutcomes } from './failedOutcomes.ts';
 import { matchOutcomes } from './matchOutcomes.ts';
 import { type MessageResult, toRecord, toResult } from './records.ts';
 import { routeRecipients, throwIfProblems } from './routeRecipients.ts';
+import { screenRecipients } from './screenRecipients.ts';
 
 export type { MessageResult } from './records.ts';
 
 export interface SendSmsDeps {
   router: Router;
+  /** `SMS_ALLOWED_COUNTRIES` [`*`]: mobiles of these countries only. */
+  allowedCountries?: AllowedCountries;
   store: MessageStore;
   log: Log;
   now?: () => Date;
@@ -46,7 +50,9 @@ export async function sendSms(
   deadline: Deadline,
 ): Promise<{ messages: MessageResult[] }> {
   const now = deps.now ?? (() => new Date());
-  const routed = routeRecipients(deps.router, request.to);
+  const screened = screenRecipients(request.to, deps.allowedCountries ?? '*', 'to');
+  const sendable = screened.sendable.map((position) => request.to[position] as string);
+  const routed = routeRecipients(deps.router, sendable, 'to', screened.sendable);
   throwIfProblems(
     routed.flatMap(({ provider, to }) =>
       // Top-level fields: a provider's `.templateId` is the body's `templateId`.
@@ -94,7 +100,9 @@ export async function sendSms(
   );
 
   const failures = attempts.filter((a) => 'error' in a);
-  const allFailed = failures.length === attempts.length;
+  // Only refused numbers: nothing to send, every one answered `rejected` below.
+  const allFailed =
+    attempts.length > 0 && failures.length === attempts.length && screened.refused.size === 0;
   const cause = allFailed ? worst(failures.map((f) => f.error)) : undefined;
   // Refused as a whole everywhere, and surely not sent: nothing to record, the error answers.
   if (allFailed && isProviderError(cause) && cause.outcome !== 'unknown') throw cause;
@@ -103,6 +111,14 @@ export async function sendSms(
 
   const at = now().toISOString();
   const records = new Array<MessageRecord>(request.to.length);
+  for (const [position, outcome] of screened.refused) {
+    records[position] = toRecord(outcome, {
+      templateId: request.templateId,
+      reference: request.reference,
+      provider: 'none',
+      submittedAt: at,
+    });
+  }
   for (const attempt of attempts) {
     const outcomes =
       'error' in attempt ? failedOutcomes(attempt.to, attempt.error) : attempt.outcomes;

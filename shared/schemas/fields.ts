@@ -43,6 +43,13 @@ export function recipients(max: number) {
 
 const noControlCharacters = (value: string) => !/\p{Cc}/u.test(value);
 
+/**
+ * Text a provider can carry as it was meant: no lone surrogate (a broken `\ud800` escape) and no
+ * U+FFFD, which is what invalid UTF-8 bytes decode to. Either would reach the phone as garbage.
+ */
+const wellFormed = (value: string) => value.isWellFormed() && !value.includes('\uFFFD');
+const WELL_FORMED = 'must be valid UTF-8 text (no invalid bytes or lone surrogates)';
+
 const templateParam = z
   .string({ error: 'must be a string (send codes as strings: numbers lose leading zeros)' })
   .check(
@@ -50,6 +57,7 @@ const templateParam = z
     z.maxLength(500, 'must have at most 500 characters'),
     z.refine((value) => !/['{}]/.test(value), "must not contain ', { or }"),
     z.refine(noControlCharacters, 'must not contain control characters'),
+    z.refine(wellFormed, WELL_FORMED),
   );
 
 /** The template fields `POST /sms` and every group of `POST /sms/batch` share. */
@@ -69,6 +77,7 @@ export const templateFields = {
         z.minLength(1),
         z.maxLength(100),
         z.refine(noControlCharacters, 'must not contain control characters'),
+        z.refine(wellFormed, WELL_FORMED),
       ),
   ),
 };
@@ -80,5 +89,6 @@ export const reference = z.optional(
     z.maxLength(128, 'must have at most 128 characters'),
     z.refine((value) => !/[{}]/.test(value), 'must not contain { or }'),
     z.refine(noControlCharacters, 'must not contain control characters'),
+    z.refine(wellFormed, WELL_FORMED),
   ),
 );

@@ -60,6 +60,9 @@ async function loadHandlers(env: Record<string, string>) {
     STATUS_CALLBACK_URL: '',
     // +852 (Hong Kong) exercises Alibaba's international API.
     SMS_ROUTES: '+86=alibaba,+852=alibaba,*=huawei',
+    // Reset what single tests override (blank means the default).
+    SMS_ALLOWED_COUNTRIES: '',
+    ALIBABA_SMS_TIMEOUT_MS: '',
     ...env,
   });
   handlers = {
@@ -323,6 +326,74 @@ describe('routing through the real sendSms handler', () => {
       ]);
     } finally {
       secrets.secrets.set(SECRET_ID, JSON.stringify(secret));
+      await loadHandlers({});
+    }
+  });
+});
+
+describe('the destination policy through the real handlers', () => {
+  const pumping = ['+979123456789', '+881612345678', '+882163456789', '+19002345678'];
+
+  it.each(pumping)('refuses %s alone with 400, reaching no provider', async (to) => {
+    alibaba.reset();
+    huawei.reset();
+    const answer = await post({ to, ...otp });
+    expect(answer.statusCode).toBe(400);
+    expect(answer.body.error?.details).toEqual([
+      expect.objectContaining({ path: 'to[0]', code: 'destination_not_allowed' }),
+    ]);
+    expect(alibaba.requests.length + huawei.requests.length).toBe(0);
+  });
+
+  it('rejects 100 premium-rate numbers per recipient, sending none, and still sends the mobile', async () => {
+    alibaba.reset();
+    huawei.reset();
+    const to = [
+      ...Array.from({ length: 100 }, (_, i) => `+9791234${String(i).padStart(5, '0')}`),
+      '+6591234567',
+    ];
+    const answer = await post({ to, ...otp });
+    expect(answer.statusCode).toBe(202);
+    const messages = answer.body.messages ?? [];
+    expect(
+      messages
+        .slice(0, 100)
+        .every((m) => m.status === 'rejected' && m.error?.code === 'destination_not_allowed'),
+    ).toBe(true);
+    expect(messages[100]?.status).toBe('accepted');
+    expect(huawei.requests).toHaveLength(1);
+    expect(new URLSearchParams(huawei.requests[0]?.body).get('to')).toBe('+6591234567');
+    expect(await get(messages[0]?.messageId ?? '')).toMatchObject({
+      status: 'rejected',
+      provider: 'none',
+    });
+  });
+
+  it('holds recipients to SMS_ALLOWED_COUNTRIES, in batches too', async () => {
+    await loadHandlers({ SMS_ALLOWED_COUNTRIES: 'SG' });
+    try {
+      alibaba.reset();
+      const event = apiEvent({
+        path: '/sms/batch',
+        body: JSON.stringify({
+          messages: [
+            { to: ['+8613800138000', '+6591234567'], ...otp },
+            { to: '+85261234567', ...otp },
+          ],
+        }),
+      });
+      const answer = parseAnswer(await handlers.sendBatch(event, lambdaContext(20_000), () => {}));
+      const groups = (
+        answer.body as unknown as {
+          groups: Array<{ messages: Array<{ status: string; error?: { code: string } }> }>;
+        }
+      ).groups;
+      expect(groups.map((g) => g.messages.map((m) => m.error?.code ?? m.status))).toEqual([
+        ['destination_not_allowed', 'accepted'],
+        ['destination_not_allowed'],
+      ]);
+      expect(alibaba.requests).toHaveLength(0);
+    } finally {
       await loadHandlers({});
     }
   });

@@ -260,6 +260,38 @@ const cases: Array<[string, string | null, string | undefined, number, string, s
     'invalid_request',
   ],
   [
+    'a lone surrogate in a template parameter',
+    '{"to":["+6591234567"],"templateId":"t","templateParas":["\\ud800"]}',
+    'application/json',
+    400,
+    'invalid_request',
+    'templateParas[0]',
+  ],
+  [
+    'invalid UTF-8 bytes in the reference',
+    `{"to":["+6591234567"],"templateId":"t","reference":"order-${Buffer.from([0xc3, 0x28]).toString('latin1')}"}`,
+    'application/json',
+    400,
+    'invalid_request',
+    'reference',
+  ],
+  [
+    'a premium-rate number alone',
+    json({ ...ok, to: ['+979123456789'] }),
+    'application/json',
+    400,
+    'invalid_request',
+    'to[0]',
+  ],
+  [
+    'a satellite number alone',
+    json({ ...ok, to: '+881612345678' }),
+    'application/json',
+    400,
+    'invalid_request',
+    'to[0]',
+  ],
+  [
     'a body over 64 KiB',
     json({ ...ok, reference: 'x'.repeat(70_000) }),
     'application/json',
@@ -269,9 +301,16 @@ const cases: Array<[string, string | null, string | undefined, number, string, s
 ];
 
 describe('POST /sms refuses malformed input before anything reaches the provider', () => {
-  it.each(cases)('%s', async (_what, body, contentType, status, code, path) => {
+  it.each(cases)('%s', async (what, body, contentType, status, code, path) => {
     const headers: Record<string, string> = contentType ? { 'Content-Type': contentType } : {};
-    const result = await handler(apiEvent({ body, headers }), lambdaContext(), () => {});
+    // Raw bytes travel base64-encoded, as API Gateway delivers a body that is not valid UTF-8.
+    const raw = what.startsWith('invalid UTF-8');
+    const event = apiEvent({
+      body: raw && body !== null ? Buffer.from(body, 'latin1').toString('base64') : body,
+      headers,
+      isBase64Encoded: raw,
+    });
+    const result = await handler(event, lambdaContext(), () => {});
     const answer = parseAnswer(result);
     expect(answer.statusCode).toBe(status);
     expect(answer.headers?.['content-type']).toBe('application/json');

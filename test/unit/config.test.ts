@@ -22,6 +22,7 @@ describe('parseConfig', () => {
         timeoutMs: 10000,
       },
       routes: undefined,
+      allowedCountries: '*',
       messagesTable: undefined,
       retentionDays: 90,
       batchConcurrency: 8,
@@ -67,6 +68,24 @@ describe('requireSetting', () => {
       requireSetting(parseConfig({ MESSAGES_TABLE: 't' }).messagesTable, 'MESSAGES_TABLE'),
     ).toBe('t');
   });
+});
+
+describe('SMS_ALLOWED_COUNTRIES', () => {
+  it('reads * or a list of ISO 3166 alpha-2 codes', () => {
+    expect(parseConfig({ SMS_ALLOWED_COUNTRIES: 'SG, HK,CN' }).allowedCountries).toEqual([
+      'SG',
+      'HK',
+      'CN',
+    ]);
+    expect(parseConfig({ SMS_ALLOWED_COUNTRIES: '*' }).allowedCountries).toBe('*');
+  });
+
+  it.each(['sg', 'SGP', 'SG;HK', 'SG,*'])(
+    'refuses %j as a configuration error naming it',
+    (value) => {
+      expect(() => parseConfig({ SMS_ALLOWED_COUNTRIES: value })).toThrow(/SMS_ALLOWED_COUNTRIES/);
+    },
+  );
 });
 
 describe('SMS_ROUTES', () => {

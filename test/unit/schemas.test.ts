@@ -43,6 +43,27 @@ describe('sendSms request schema', () => {
     );
   });
 
+  it('refuses lone surrogates and invalid UTF-8 (decoded as U+FFFD), naming the field', () => {
+    const bad = Buffer.from([0x63, 0x6f, 0xff, 0x64, 0x65]).toString('utf8'); // co?de
+    expect(
+      problems({
+        to: ['+6591234567'],
+        templateId: 't',
+        templateParas: ['ok', '\ud800'],
+        signature: bad,
+        reference: `order-\udfff`,
+      }).map((p) => [p.path, p.message]),
+    ).toEqual([
+      ['templateParas[1]', 'must be valid UTF-8 text (no invalid bytes or lone surrogates)'],
+      ['signature', 'must be valid UTF-8 text (no invalid bytes or lone surrogates)'],
+      ['reference', 'must be valid UTF-8 text (no invalid bytes or lone surrogates)'],
+    ]);
+    // A proper surrogate pair (an emoji) is fine.
+    expect(
+      problems({ to: ['+6591234567'], templateId: 't', templateParas: ['\ud83d\ude00'] }),
+    ).toEqual([]);
+  });
+
   it('lists every problem at once, in readable English', () => {
     const found = problems({ to: ['6591234567'], templateId: '', reference: '{x}', extra: 1 });
     expect(found.map((p) => p.path)).toEqual(['to[0]', 'templateId', 'reference', '(body)']);
