@@ -1,7 +1,23 @@
 import { createHash } from 'node:crypto';
 import { formatCreateTime } from './accept.ts';
-import type { DeliveryOutcome } from './magic.ts';
+import type { DeliveryOutcome } from './deliveryNumbers.ts';
 import type { SandboxMessage } from './types.ts';
+import {
+  ACCEPTED,
+  BLOCKLISTED,
+  DELETED,
+  DELIVERED,
+  EXPIRED,
+  EXPIRED_UNREPORTED,
+  GATEWAY_UNMATCHED,
+  MINUTE_LIMIT,
+  OPERATOR_BLOCKLISTED,
+  REJECTED,
+  ROUTE_ERROR,
+  UNDELIVERED,
+  UNKNOWN,
+  type Verdict,
+} from './verdicts.ts';
 
 /**
  * One status report as Huawei pushes it: every value a string (`total` and `sequence` too, in the
@@ -20,28 +36,30 @@ export const FOLLOW_UP_MS = 300;
 /** `slow` reports after this many delivery delays. */
 export const SLOW_FACTOR = 5;
 
-interface Verdict {
-  status: string;
-  orgCode: string;
-  statusDesc?: string;
-}
+/** Outcomes of several reports, or of one at another time. */
+type PlannedOutcome =
+  | 'slow'
+  | 'never'
+  | 'two_part'
+  | 'two_part_mixed'
+  | 'duplicate'
+  | 'out_of_order';
+type SingleOutcome = Exclude<DeliveryOutcome, PlannedOutcome>;
 
-const DELIVERED: Verdict = { status: 'DELIVRD', orgCode: '000' };
-const ACCEPTED: Verdict = { status: 'ACCEPTD', orgCode: '000' };
-const UNDELIVERED: Verdict = {
-  status: 'UNDELIV',
-  orgCode: 'DB:0108',
-  statusDesc: 'The message could not be delivered to the handset.',
-};
-const EXPIRED: Verdict = {
-  status: 'EXPIRED',
-  orgCode: 'EXPIRED',
-  statusDesc: 'The validity period ended before the message was delivered.',
-};
-const REJECTED: Verdict = {
-  status: 'REJECTD',
-  orgCode: 'REJECTD',
-  statusDesc: 'The operator rejected the message.',
+/** The outcomes that are one report after the delivery delay, and what that report says. */
+const SINGLE: Readonly<Record<SingleOutcome, Verdict>> = {
+  delivered: DELIVERED,
+  undelivered: UNDELIVERED,
+  expired: EXPIRED,
+  rejected: REJECTED,
+  route_error: ROUTE_ERROR,
+  minute_limit: MINUTE_LIMIT,
+  blocklisted: BLOCKLISTED,
+  operator_blocklisted: OPERATOR_BLOCKLISTED,
+  deleted: DELETED,
+  unknown: UNKNOWN,
+  gateway_unmatched: GATEWAY_UNMATCHED,
+  expired_unreported: EXPIRED_UNREPORTED,
 };
 
 /**
@@ -65,15 +83,8 @@ export function planReports(
   const single = (verdict: Verdict, afterMs = d): PlannedReport[] => [
     { afterMs, report: at(afterMs, verdict) },
   ];
+  if (isSingle(outcome)) return single(SINGLE[outcome]);
   switch (outcome) {
-    case 'delivered':
-      return single(DELIVERED);
-    case 'undelivered':
-      return single(UNDELIVERED);
-    case 'expired':
-      return single(EXPIRED);
-    case 'rejected':
-      return single(REJECTED);
     case 'slow':
       return single(DELIVERED, SLOW_FACTOR * d);
     case 'never':
@@ -103,7 +114,25 @@ export function planReports(
   }
 }
 
-/** Builds one report with its fields in a per-report shuffled order (Huawei's order varies). */
+function isSingle(outcome: DeliveryOutcome): outcome is SingleOutcome {
+  return Object.hasOwn(SINGLE, outcome);
+}
+
+/**
+ * Huawei: orgCode "is contained only in status reports of international SMSs"; a message to a
+ * Chinese mainland number goes as Chinese mainland SMS (the guide's own DELIVRD example has none).
+ */
+function isInternational(to: string): boolean {
+  return !to.startsWith('+86');
+}
+
+/**
+ * Builds one report with its fields in a per-report shuffled order (Huawei's order varies).
+ * `updateTime` is when the platform received the SMSC's report, so a report the platform makes
+ * itself (source 1 or 3) has none: "When the Message & SMS platform does not receive the SMS
+ * status report from the SMSC, the platform constructs a status report that does not contain the
+ * updateTime parameter."
+ */
 export function statusReport(
   message: SandboxMessage,
   verdict: Verdict,
@@ -111,15 +140,17 @@ export function statusReport(
   total = 1,
   sequence = 1,
 ): StatusReport {
+  const fromSmsc = verdict.source === '2';
   const fields: Array<[string, string]> = [
     ['smsMsgId', message.smsMsgId],
     ['status', verdict.status],
-    ['source', '2'],
-    ['updateTime', formatCreateTime(updateTime)],
-    ['orgCode', verdict.orgCode],
-    ['total', String(total)],
-    ['sequence', String(sequence)],
+    ['source', verdict.source],
   ];
+  if (fromSmsc) fields.push(['updateTime', formatCreateTime(updateTime)]);
+  if (fromSmsc && verdict.orgCode !== undefined && isInternational(message.to)) {
+    fields.push(['orgCode', verdict.orgCode]);
+  }
+  fields.push(['total', String(total)], ['sequence', String(sequence)]);
   if (verdict.statusDesc !== undefined) fields.push(['statusDesc', verdict.statusDesc]);
   if (message.extend !== undefined) {
     fields.push(['extend', message.extend], ['to', message.to]);

@@ -54,7 +54,7 @@ export function normaliseIp(address: string): string {
 /**
  * The gateway's order: find the API (path and method), authenticate, check the app's IP
  * whitelist; then the platform: magic whole-request outcomes, request-level parameter checks,
- * per-recipient decisions.
+ * per-recipient decisions, and last the answer (withheld for `hang_after_accept`).
  */
 export function handle(
   request: WireRequest & { body: Buffer; remoteAddress: string },
@@ -130,10 +130,13 @@ export function handle(
 
   const result = accept(parsed.request, now, state.ids);
   for (const message of result.accepted) state.messages.set(message.smsMsgId, message);
+  // Accepted (and so sent and billed) but the answer is lost: the client cannot tell it from a
+  // request that never arrived, which is why a timeout after sending is an unknown outcome.
+  const answerLost = present.some((magic) => magic.effect === 'hang_after_accept');
   return {
     appKey,
     recipients: parsed.request.contents.flatMap((content) => content.to),
     accepted: result.accepted,
-    outcome: reply(result.reply, delayMs),
+    outcome: answerLost ? { kind: 'hang' } : reply(result.reply, delayMs),
   };
 }

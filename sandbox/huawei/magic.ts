@@ -1,3 +1,7 @@
+import { DELIVERY_NUMBERS, type DeliveryOutcome } from './deliveryNumbers.ts';
+
+export type { DeliveryOutcome };
+
 /**
  * Magic recipient numbers: each picks an outcome other than plain acceptance (or, for `delivery`,
  * other than a plain `DELIVRD` report). All are valid Singapore mobile numbers, so the relay's own
@@ -13,21 +17,9 @@ export type MagicEffect =
   | 'system_error'
   | 'ip_not_whitelisted'
   | 'slow'
+  | 'hang_after_accept'
   | 'reject'
   | 'delivery';
-
-/** What the status reports of an accepted message look like (`delivered` is the default). */
-export type DeliveryOutcome =
-  | 'delivered'
-  | 'undelivered'
-  | 'expired'
-  | 'two_part'
-  | 'duplicate'
-  | 'out_of_order'
-  | 'slow'
-  | 'never'
-  | 'two_part_mixed'
-  | 'rejected';
 
 export interface MagicNumber {
   number: string;
@@ -87,6 +79,13 @@ export const MAGIC_NUMBERS: readonly MagicNumber[] = [
     description: 'Answers normally, but only after `slowMs` (default 3 s).',
   },
   {
+    number: '+6590000997',
+    effect: 'hang_after_accept',
+    description:
+      'Accepted like any number (smsMsgId assigned, DELIVRD pushed after the delivery delay), but ' +
+      'the answer never comes: the socket is held like +6590000999 until the client gives up.',
+  },
+  {
     number: '+6590000041',
     effect: 'reject',
     status: 'E200041',
@@ -105,61 +104,7 @@ export const MAGIC_NUMBERS: readonly MagicNumber[] = [
     description:
       'This recipient is refused with E200028 (template variables); others are accepted.',
   },
-  {
-    number: '+6590001001',
-    effect: 'delivery',
-    delivery: 'undelivered',
-    description: 'Accepted, then reported UNDELIV (orgCode DB:0108) after the delivery delay.',
-  },
-  {
-    number: '+6590001002',
-    effect: 'delivery',
-    delivery: 'expired',
-    description: 'Accepted, then reported EXPIRED after the delivery delay.',
-  },
-  {
-    number: '+6590001003',
-    effect: 'delivery',
-    delivery: 'two_part',
-    description:
-      'A two-part message: two DELIVRD reports (total=2, sequence 1 then 2), 300 ms apart.',
-  },
-  {
-    number: '+6590001004',
-    effect: 'delivery',
-    delivery: 'duplicate',
-    description: 'The same DELIVRD report (identical body) pushed twice, 300 ms apart.',
-  },
-  {
-    number: '+6590001005',
-    effect: 'delivery',
-    delivery: 'out_of_order',
-    description: 'DELIVRD first, then 300 ms later an ACCEPTD whose updateTime is earlier.',
-  },
-  {
-    number: '+6590001006',
-    effect: 'delivery',
-    delivery: 'slow',
-    description: 'DELIVRD only after five times the delivery delay.',
-  },
-  {
-    number: '+6590001007',
-    effect: 'delivery',
-    delivery: 'never',
-    description: 'Accepted, and never reported: no push at all.',
-  },
-  {
-    number: '+6590001008',
-    effect: 'delivery',
-    delivery: 'two_part_mixed',
-    description: 'A two-part message: part 1 DELIVRD, then 300 ms later part 2 UNDELIV.',
-  },
-  {
-    number: '+6590001009',
-    effect: 'delivery',
-    delivery: 'rejected',
-    description: 'Accepted, then reported REJECTD by the operator after the delivery delay.',
-  },
+  ...DELIVERY_NUMBERS.map((entry) => ({ ...entry, effect: 'delivery' as const })),
 ];
 
 /** Whole-request effects in the order they win when a request holds several. */

@@ -22,11 +22,8 @@ export type ParseOutcome = { ok: true; request: SendRequest } | { ok: false; rep
 export const MAX_RECIPIENTS = 500;
 /** Huawei: each number is at most 21 characters. */
 const MAX_NUMBER_LENGTH = 21;
-/**
- * Huawei documents no length for `statusCallback`; its parameter tables give strings a range and
- * 255 is the bound we hold it to (a guess: keep the relay's callback URLs short anyway).
- */
-export const MAX_CALLBACK_LENGTH = 255;
+/** Huawei's API reference types `statusCallback` as String(1-1024). */
+export const MAX_CALLBACK_LENGTH = 1024;
 
 class ParamError extends Error {
   readonly reply: Reply;
@@ -51,6 +48,19 @@ function optionalText(value: unknown, name: string): string | undefined {
   return value;
 }
 
+/** An optional field for which Huawei treats an empty value as not given at all. */
+function emptyAsAbsent(value: unknown, name: string): string | undefined {
+  return value === '' ? undefined : optionalText(value, name);
+}
+
+/**
+ * `signature` matters only for Chinese mainland universal templates ("not required for
+ * international SMS"), and the guide says to set it to `''` when it is not required.
+ */
+function checkSignature(value: unknown): string | undefined {
+  return emptyAsAbsent(value, 'signature');
+}
+
 function checkFrom(value: unknown, senders: readonly string[]): string {
   if (typeof value !== 'string' || value === '') return fail('from is required');
   if (!senders.includes(value)) return fail('from is not a channel number of this application');
@@ -64,6 +74,7 @@ function checkTemplateId(value: unknown): string {
   return value;
 }
 
+/** `extend` is String(1-128) and comes back in every report: empty is not a value of it. */
 function checkExtend(value: unknown): string | undefined {
   const extend = optionalText(value, 'extend');
   if (extend !== undefined && (extend.length > 128 || /[{}]/.test(extend))) {
@@ -72,8 +83,12 @@ function checkExtend(value: unknown): string | undefined {
   return extend;
 }
 
+/**
+ * Huawei: "If this parameter is set to an empty value or left unspecified, customers do not
+ * receive status reports" (at the request's own URL; the app's batch report URL still applies).
+ */
 function checkCallback(value: unknown): string | undefined {
-  const url = optionalText(value, 'statusCallback');
+  const url = emptyAsAbsent(value, 'statusCallback');
   if (url === undefined) return undefined;
   if (url.length > MAX_CALLBACK_LENGTH || !/^https?:\/\/[^\s]+$/i.test(url) || !URL.canParse(url)) {
     fail(
@@ -137,7 +152,8 @@ export function parseFormRequest(body: string, senders: readonly string[]): Pars
     const templateId = checkTemplateId(field('templateId'));
     let paras: unknown;
     const rawParas = field('templateParas');
-    if (rawParas !== undefined) {
+    // "If a non-variable template is used, assign an empty value to this parameter".
+    if (rawParas !== undefined && rawParas !== '') {
       try {
         paras = JSON.parse(rawParas);
       } catch {
@@ -146,7 +162,7 @@ export function parseFormRequest(body: string, senders: readonly string[]): Pars
     }
     const content = withOptional<SmsContent>(
       { to: recipients, templateId, templateParas: checkParas(paras) },
-      { signature: optionalText(field('signature'), 'signature') },
+      { signature: checkSignature(field('signature')) },
     );
     return withOptional<SendRequest>(
       { from, contents: [content] },
@@ -183,7 +199,7 @@ export function parseJsonRequest(body: string, senders: readonly string[]): Pars
           templateId: checkTemplateId(item.templateId),
           templateParas: checkParas(item.templateParas),
         },
-        { signature: optionalText(item.signature, 'signature') },
+        { signature: checkSignature(item.signature) },
       );
     });
     return withOptional<SendRequest>(

@@ -311,6 +311,55 @@ describe('sandbox delivery magic numbers', () => {
   });
 });
 
+describe('sandbox report variants', () => {
+  it('pushes each status with the source, updateTime and orgCode Huawei gives it', async () => {
+    const sandbox = await sandboxWith();
+    const numbers = Array.from({ length: 8 }, (_, i) => `+65900010${10 + i}`);
+    const ids = await send(sandbox, numbers, { statusCallback: callback() });
+    await sandbox.idle();
+    expect(received).toHaveLength(8);
+    const seen = numbers.map((number) => {
+      const report = received.map(fields).find((f) => f.smsMsgId === ids.get(number)) ?? {};
+      return [number, report.status, report.source, report.orgCode, 'updateTime' in report];
+    });
+    expect(seen).toEqual([
+      ['+6590001010', 'RTE_ERR', '2', 'E200027', true],
+      ['+6590001011', 'MILIMIT', '2', 'MILIMIT', true],
+      ['+6590001012', 'BLACK', '2', 'BLACK', true],
+      ['+6590001013', 'MBBLACK', '2', 'MBBLACK', true],
+      ['+6590001014', 'DELETED', '2', 'DELETED', true],
+      ['+6590001015', 'UNKNOWN', '2', 'UNKNOWN', true],
+      ['+6590001016', 'E200027', '3', undefined, false],
+      ['+6590001017', 'EXPIRED', '1', undefined, false],
+    ]);
+  });
+
+  it('leaves orgCode out of the reports of a Chinese mainland number', async () => {
+    const sandbox = await sandboxWith();
+    await send(sandbox, ['+8615123456789'], { statusCallback: callback() });
+    await sandbox.idle();
+    expect(keys(received[0] as Received).sort()).toEqual(
+      ['sequence', 'smsMsgId', 'source', 'status', 'total', 'updateTime'].sort(),
+    );
+  });
+
+  it('accepts +6590000997 and pushes its report, but never answers the submit', async () => {
+    const sandbox = await sandboxWith();
+    const body = form({ to: '+6590000997,+6591234567', statusCallback: callback() });
+    const submit = sendSigned(sandbox.url, body, { signal: AbortSignal.timeout(400) });
+    await expect(submit).rejects.toThrow();
+    await sandbox.idle();
+    expect(sandbox.requests).toHaveLength(1);
+    expect(sandbox.requests[0]?.response).toBeUndefined();
+    const accepted = [...sandbox.messages.values()];
+    expect(accepted.map((m) => m.to)).toEqual(['+6590000997', '+6591234567']);
+    expect(received.map(fields).map((f) => [f.smsMsgId, f.status])).toEqual(
+      expect.arrayContaining(accepted.map((m) => [m.smsMsgId, 'DELIVRD'])),
+    );
+    expect(received).toHaveLength(2);
+  });
+});
+
 describe('sandbox push retries', () => {
   it('retries a push answered 500, then stops at 200', async () => {
     failNext = 2;

@@ -65,9 +65,45 @@ describe('sandbox delivery plans', () => {
     ]);
   });
 
+  it.each([
+    ['route_error', { status: 'RTE_ERR', source: '2', orgCode: 'E200027' }],
+    ['minute_limit', { status: 'MILIMIT', source: '2', orgCode: 'MILIMIT' }],
+    ['blocklisted', { status: 'BLACK', source: '2', orgCode: 'BLACK' }],
+    ['operator_blocklisted', { status: 'MBBLACK', source: '2', orgCode: 'MBBLACK' }],
+    ['deleted', { status: 'DELETED', source: '2', orgCode: 'DELETED' }],
+    ['unknown', { status: 'UNKNOWN', source: '2', orgCode: 'UNKNOWN' }],
+    ['gateway_unmatched', { status: 'E200027', source: '3' }],
+    ['expired_unreported', { status: 'EXPIRED', source: '1' }],
+  ] as const)('reports %s with the fields Huawei sends for it', (outcome, expected) => {
+    const plan = planReports(message(), outcome, 1000);
+    expect(plan.map((p) => p.afterMs)).toEqual([1000]);
+    const { statusDesc, ...report } = plan[0]?.report ?? {};
+    const fromSmsc = expected.source === '2';
+    expect(report).toEqual({
+      smsMsgId: '5f1c1c1e-0000-4000-8000-000000000000_1',
+      ...expected,
+      // Only the SMSC's report has a receipt time; the platform's own reports have none.
+      ...(fromSmsc ? { updateTime: '2026-03-01T10:00:01Z' } : {}),
+      total: '1',
+      sequence: '1',
+    });
+    // The guide's RTE_ERR example carries no statusDesc; every other failure explains itself.
+    expect(statusDesc === undefined).toBe(outcome === 'route_error');
+  });
+
+  it('sends orgCode for international SMS only, never for a Chinese mainland number', () => {
+    for (const outcome of ['delivered', 'undelivered', 'route_error'] as const) {
+      const [mainland] = planReports(message({ to: '+8615123456789' }), outcome, 10);
+      expect(mainland?.report).not.toHaveProperty('orgCode');
+      expect(mainland?.report).toHaveProperty('updateTime');
+      const [international] = planReports(message(), outcome, 10);
+      expect(international?.report).toHaveProperty('orgCode');
+    }
+  });
+
   it('maps every delivery magic number to its outcome and others to delivered', () => {
     const delivery = MAGIC_NUMBERS.filter((magic) => magic.effect === 'delivery');
-    expect(delivery).toHaveLength(9);
+    expect(delivery).toHaveLength(17);
     for (const magic of delivery) expect(magicDeliveryOutcome(magic.number)).toBe(magic.delivery);
     expect(magicDeliveryOutcome('+6590000041')).toBe('delivered');
     expect(planReports(message({ to: '+6590001007' }), 'never', 10)).toEqual([]);

@@ -116,13 +116,13 @@ describe('sandbox parameter checks: batchSendSms (form)', () => {
     expect((await sendForm({ extend: 'x'.repeat(128) })).status).toBe(200);
   });
 
-  it('requires statusCallback to be an absolute http(s) URL of at most 255 characters', async () => {
+  it('requires statusCallback to be an absolute http(s) URL of at most 1024 characters', async () => {
     expectRefused(await sendForm({ statusCallback: '/relative/cb' }));
     expectRefused(await sendForm({ statusCallback: 'ftp://example.com/cb' }));
     expectRefused(await sendForm({ statusCallback: 'https://example.com/a b' }));
-    expectRefused(await sendForm({ statusCallback: `https://example.com/${'x'.repeat(236)}` }));
+    expectRefused(await sendForm({ statusCallback: `https://example.com/${'x'.repeat(1005)}` }));
     expect(
-      (await sendForm({ statusCallback: `https://example.com/${'x'.repeat(235)}` })).status,
+      (await sendForm({ statusCallback: `https://example.com/${'x'.repeat(1004)}` })).status,
     ).toBe(200);
   });
 
