@@ -1,6 +1,8 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { type BatchResult, sendBatch } from '../shared/core/sendBatch.ts';
 import { appConfig } from '../shared/deps/config.ts';
+import { recipientCounters } from '../shared/deps/counters.ts';
+import { optOutStore } from '../shared/deps/optOuts.ts';
 import { providerRouter } from '../shared/deps/router.ts';
 import { messageStore } from '../shared/deps/store.ts';
 import { describeIssues } from '../shared/http/issues.ts';
@@ -23,6 +25,8 @@ async function run(request: SendBatchRequest, context: Context): Promise<BatchRe
     {
       router: await providerRouter(),
       allowedCountries: appConfig().allowedCountries,
+      counters: recipientCounters(),
+      optOuts: optOutStore(),
       store: messageStore(),
       log: logger,
       concurrency: appConfig().batchConcurrency,

@@ -1,5 +1,7 @@
 import { sendSms } from '../shared/core/sendSms.ts';
 import { appConfig } from '../shared/deps/config.ts';
+import { recipientCounters } from '../shared/deps/counters.ts';
+import { optOutStore } from '../shared/deps/optOuts.ts';
 import { providerRouter } from '../shared/deps/router.ts';
 import { messageStore } from '../shared/deps/store.ts';
 import { jsonApi } from '../shared/http/jsonApi.ts';
@@ -23,6 +25,8 @@ export const handler = jsonApi(
       {
         router: await providerRouter(),
         allowedCountries: appConfig().allowedCountries,
+        counters: recipientCounters(),
+        optOuts: optOutStore(),
         store: messageStore(),
         log: logger,
       },

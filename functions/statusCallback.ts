@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { receivePush } from '../shared/core/receivePush.ts';
+import { optOutStore } from '../shared/deps/optOuts.ts';
 import { pushReceivers } from '../shared/deps/receivers.ts';
 import { messageStore } from '../shared/deps/store.ts';
 import { AppError } from '../shared/errors.ts';
@@ -30,7 +31,7 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResult, Erro
         headers: event.headers,
         body,
       },
-      { receivers: pushReceivers(), store: messageStore(), log: logger },
+      { receivers: pushReceivers(), store: messageStore(), optOuts: optOutStore(), log: logger },
     );
     return {
       statusCode: answer.status,

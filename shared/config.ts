@@ -35,6 +35,7 @@ const envSchema = z.object({
   ALIBABA_SMS_CONNECT_TIMEOUT_MS: milliseconds,
   ALIBABA_SMS_TIMEOUT_MS: milliseconds,
   SMS_ROUTES: z.optional(z.string()),
+  SMS_RECIPIENT_LIMIT: z._default(z.string(), '10/1h'),
   SMS_ALLOWED_COUNTRIES: z._default(
     z
       .string()
@@ -81,6 +82,8 @@ export interface Config {
    * router, so a bad value never stops the status callback from storing reports.
    */
   routes: string | undefined;
+  /** `SMS_RECIPIENT_LIMIT` as set; parsed by the sending functions (see `routes`). */
+  recipientLimit: string;
   /** `SMS_ALLOWED_COUNTRIES`: the countries numbers may belong to (mobiles only, always). */
   allowedCountries: '*' | string[];
   messagesTable: string | undefined;
@@ -123,6 +126,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       timeoutMs: Number(v.ALIBABA_SMS_TIMEOUT_MS ?? 10_000),
     },
     routes: v.SMS_ROUTES,
+    recipientLimit: v.SMS_RECIPIENT_LIMIT,
     allowedCountries:
       v.SMS_ALLOWED_COUNTRIES === '*'
         ? '*'

@@ -9,6 +9,11 @@ export function isE164(value: string): boolean {
   return E164.test(value) && isValidPhoneNumber(value);
 }
 
+/** True for the E.164 shape alone (`+`, 7-15 digits): no metadata, so no bundle cost. */
+export function isE164Syntax(value: string): boolean {
+  return E164.test(value);
+}
+
 /**
  * `+6591234567` → `+65****4567`: enough to tell numbers apart in logs, never the whole number.
  * Short numbers show less, so at least half of the digits are always hidden.

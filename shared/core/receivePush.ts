@@ -8,8 +8,10 @@ import {
   type PushReceiver,
   type PushRequest,
 } from '../ports/push.ts';
+import type { OptOutStore } from '../store/optOuts.ts';
 import type { MessageStore } from '../store/types.ts';
 import { mapWithConcurrency } from '../util/pool.ts';
+import { applyOptOut } from './applyOptOut.ts';
 
 /**
  * Reports of one push written at once. Each is one conditional put of its own item, so reports of
@@ -38,6 +40,8 @@ export interface ReceivePushDeps {
   /** Every provider's push endpoint, told apart by path. */
   receivers: readonly PushReceiver[];
   store: MessageStore;
+  /** Where replies' STOP and START words take effect; without it, replies are only stored. */
+  optOuts?: OptOutStore;
   log: Log;
   now?: () => Date;
 }
@@ -56,7 +60,8 @@ function receiverFor(receivers: readonly PushReceiver[], path: string): PushRece
 
 /**
  * One push from a provider, end to end: authenticated from the request exactly as received,
- * everything it carried stored durably, and only then acknowledged the way that provider expects.
+ * everything it carried stored durably (and a reply's STOP or START applied to `optOuts`), and only
+ * then acknowledged the way that provider expects.
  * Valid reports of a batch are stored even when others are invalid; the invalid ones are then
  * refused with a `400` naming them (a resend of the whole batch changes nothing for the stored
  * ones). A store failure throws `store_unavailable` so the provider pushes again.
@@ -108,6 +113,10 @@ export async function receivePush(
       changed: result.changed,
     });
     if (result.changed) changed += 1;
+    // Applied on every arrival, not only the first: a push retried because this write failed
+    // must still take effect, and applying a keyword twice changes nothing.
+    if (deps.optOuts)
+      await applyOptOut(message, receivedAt, { optOuts: deps.optOuts, log: deps.log });
   }
   const results = await mapWithConcurrency(reports, WRITE_CONCURRENCY, (report) =>
     deps.store.applyReport(saneTime(report, receivedAt), at),

@@ -1,19 +1,21 @@
-import type { AppError } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import type { Log } from '../logger.ts';
 import type { AllowedCountries } from '../policy/destination.ts';
 import type { RecipientOutcome, Segment, SmsProvider } from '../ports/provider.ts';
 import type { Router } from '../ports/router.ts';
 import type { SendBatchRequest } from '../schemas/sendBatch.ts';
+import type { TakenUnit } from '../store/recipientCounters.ts';
 import type { MessageRecord, MessageStore } from '../store/types.ts';
 import type { Deadline } from '../util/deadline.ts';
 import { mapWithConcurrency } from '../util/pool.ts';
+import { type AdmissionDeps, admit, giveBackQuietly, unsentUnits } from './admission.ts';
 import { failedOutcomes } from './failedOutcomes.ts';
 import { matchOutcomes } from './matchOutcomes.ts';
 import { type MessageResult, toRecord, toResult } from './records.ts';
 import { routeRecipients, throwIfProblems } from './routeRecipients.ts';
 import { screenRecipients } from './screenRecipients.ts';
 
-export interface SendBatchDeps {
+export interface SendBatchDeps extends AdmissionDeps {
   router: Router;
   /** `SMS_ALLOWED_COUNTRIES` [`*`]: mobiles of these countries only. */
   allowedCountries?: AllowedCountries;
@@ -93,16 +95,58 @@ export async function sendBatch(
   const now = deps.now ?? (() => new Date());
   const minRequestMs = deps.minRequestMs ?? DEFAULT_MIN_REQUEST_MS;
   const common = { reference: request.reference };
-  const { routed, refused } = segmentsByProvider(
+  const { routed: routedAll, refused } = segmentsByProvider(
     request,
     deps.router,
     deps.allowedCountries ?? '*',
   );
   throwIfProblems(
-    routed.flatMap(({ provider, segments }) =>
+    routedAll.flatMap(({ provider, segments }) =>
       segments.flatMap((segment) => provider.check(segment, `messages[${segment.group}]`)),
     ),
   );
+  // Opt-outs and per-recipient limits for every number (a number in 50 groups takes 50 units),
+  // in one store round trip, before any provider call.
+  const flat = routedAll.flatMap(({ segments }) =>
+    segments.flatMap((segment) =>
+      segment.to.map((to, k) => ({ to, slot: `${segment.group}:${segment.positions[k]}` })),
+    ),
+  );
+  const admission = await admit(
+    flat.map((entry) => entry.to),
+    deps,
+    now().getTime(),
+  );
+  if (admission.allOverForSeconds !== undefined && refused.length === 0) {
+    throw new AppError('rate_limited', 'Every recipient has had too many messages lately', {
+      retryAfterSeconds: admission.allOverForSeconds,
+    });
+  }
+  const units = new Map(
+    [...admission.units].map(([index, unit]) => [flat[index]?.slot as string, unit]),
+  );
+  for (const [index, outcome] of admission.refused) {
+    const [group, position] = (flat[index]?.slot ?? '0:0').split(':').map(Number);
+    refused.push({ group: group as number, position: position as number, outcome });
+  }
+  const admitted = new Set(admission.admitted.map((index) => flat[index]?.slot));
+  const routed = routedAll
+    .map(({ provider, segments }) => ({
+      provider,
+      segments: segments
+        .map((segment) => {
+          const keep = segment.to.flatMap((_, k) =>
+            admitted.has(`${segment.group}:${segment.positions[k]}`) ? [k] : [],
+          );
+          return {
+            ...segment,
+            to: keep.map((k) => segment.to[k] as string),
+            positions: keep.map((k) => segment.positions[k] as number),
+          };
+        })
+        .filter((segment) => segment.to.length > 0),
+    }))
+    .filter(({ segments }) => segments.length > 0);
   const planned = await Promise.all(
     routed.map(async ({ provider, segments }) =>
       (await provider.planBatch(segments, common)).map((chunk) => ({ provider, chunk })),
@@ -167,6 +211,7 @@ export async function sendBatch(
       }
     }
     const submittedAt = now().toISOString();
+    const given: TakenUnit[] = [];
     const chunkRecords = chunk.flatMap((segment, i) => {
       const context = {
         templateId: segment.templateId,
@@ -175,12 +220,24 @@ export async function sendBatch(
         submittedAt,
       };
       const made = (outcomes[i] ?? []).map((outcome) => toRecord(outcome, context));
+      given.push(
+        ...unsentUnits(
+          (outcomes[i] ?? []).map((outcome, k) => ({ index: k, outcome })),
+          new Map(
+            segment.positions.flatMap((position, k) => {
+              const unit = units.get(`${segment.group}:${position}`);
+              return unit ? [[k, unit] as const] : [];
+            }),
+          ),
+        ),
+      );
       const slots = records[segment.group] ?? [];
       made.forEach((record, k) => {
         slots[segment.positions[k] as number] = record;
       });
       return made;
     });
+    await giveBackQuietly(deps, given);
     try {
       await deps.store.recordMessages(chunkRecords);
     } catch (error) {

@@ -7,6 +7,7 @@ import type { Router } from '../ports/router.ts';
 import type { SendSmsRequest } from '../schemas/sendSms.ts';
 import type { MessageRecord, MessageStore } from '../store/types.ts';
 import type { Deadline } from '../util/deadline.ts';
+import { type AdmissionDeps, admit, giveBackQuietly, unsentUnits } from './admission.ts';
 import { failedOutcomes } from './failedOutcomes.ts';
 import { matchOutcomes } from './matchOutcomes.ts';
 import { type MessageResult, toRecord, toResult } from './records.ts';
@@ -15,7 +16,7 @@ import { screenRecipients } from './screenRecipients.ts';
 
 export type { MessageResult } from './records.ts';
 
-export interface SendSmsDeps {
+export interface SendSmsDeps extends AdmissionDeps {
   router: Router;
   /** `SMS_ALLOWED_COUNTRIES` [`*`]: mobiles of these countries only. */
   allowedCountries?: AllowedCountries;
@@ -52,15 +53,44 @@ export async function sendSms(
   const now = deps.now ?? (() => new Date());
   const screened = screenRecipients(request.to, deps.allowedCountries ?? '*', 'to');
   const sendable = screened.sendable.map((position) => request.to[position] as string);
-  const routed = routeRecipients(deps.router, sendable, 'to', screened.sendable);
+  const routedAll = routeRecipients(deps.router, sendable, 'to', screened.sendable);
   throwIfProblems(
-    routed.flatMap(({ provider, to }) =>
+    routedAll.flatMap(({ provider, to }) =>
       // Top-level fields: a provider's `.templateId` is the body's `templateId`.
       provider
         .check({ ...request, to }, '')
         .map((d) => ({ ...d, path: d.path.replace(/^\./, '') })),
     ),
   );
+
+  // Opt-outs and per-recipient limits, in one store round trip, before any provider call.
+  const admission = await admit(sendable, deps, now().getTime());
+  if (admission.allOverForSeconds !== undefined && screened.refused.size === 0) {
+    throw new AppError('rate_limited', 'Every recipient has had too many messages lately', {
+      retryAfterSeconds: admission.allOverForSeconds,
+      details: sendable.map((_, index) => ({
+        path: `to[${screened.sendable[index]}]`,
+        message: 'too many messages to this number in the current window (SMS_RECIPIENT_LIMIT)',
+      })),
+    });
+  }
+  const refusedAtAdmission = new Map(
+    [...admission.refused].map(([index, outcome]) => [screened.sendable[index] as number, outcome]),
+  );
+  const units = new Map(
+    [...admission.units].map(([index, unit]) => [screened.sendable[index] as number, unit]),
+  );
+  const admitted = new Set(admission.admitted.map((index) => screened.sendable[index] as number));
+  const routed = routedAll
+    .map((r) => {
+      const keep = r.positions.flatMap((position, k) => (admitted.has(position) ? [k] : []));
+      return {
+        provider: r.provider,
+        positions: keep.map((k) => r.positions[k] as number),
+        to: keep.map((k) => r.to[k] as string),
+      };
+    })
+    .filter((r) => r.to.length > 0);
 
   // Every provider's part runs to its end, whatever another's does: a part that was sent must be
   // recorded even when another part failed in a way nobody expected.
@@ -100,18 +130,25 @@ export async function sendSms(
   );
 
   const failures = attempts.filter((a) => 'error' in a);
-  // Only refused numbers: nothing to send, every one answered `rejected` below.
+  // Every provider part failed and no recipient was refused before: the error answers the request.
+  // (With refused recipients, or none sent at all, every one is answered per recipient below.)
   const allFailed =
-    attempts.length > 0 && failures.length === attempts.length && screened.refused.size === 0;
+    attempts.length > 0 &&
+    failures.length === attempts.length &&
+    screened.refused.size === 0 &&
+    refusedAtAdmission.size === 0;
   const cause = allFailed ? worst(failures.map((f) => f.error)) : undefined;
   // Refused as a whole everywhere, and surely not sent: nothing to record, the error answers.
-  if (allFailed && isProviderError(cause) && cause.outcome !== 'unknown') throw cause;
+  if (allFailed && isProviderError(cause) && cause.outcome !== 'unknown') {
+    await giveBackQuietly(deps, [...units.values()]);
+    throw cause;
+  }
   // Otherwise something may have gone out: record everything, then answer.
   const unknownCause = allFailed ? cause : undefined;
 
   const at = now().toISOString();
   const records = new Array<MessageRecord>(request.to.length);
-  for (const [position, outcome] of screened.refused) {
+  for (const [position, outcome] of [...screened.refused, ...refusedAtAdmission]) {
     records[position] = toRecord(outcome, {
       templateId: request.templateId,
       reference: request.reference,
@@ -131,6 +168,13 @@ export async function sendSms(
     outcomes.forEach((outcome, k) => {
       records[attempt.positions[k] as number] = toRecord(outcome, context);
     });
+    await giveBackQuietly(
+      deps,
+      unsentUnits(
+        outcomes.map((outcome, k) => ({ index: attempt.positions[k] as number, outcome })),
+        units,
+      ),
+    );
   }
   try {
     await deps.store.recordMessages(records);

@@ -1,8 +1,8 @@
 import { requireSetting } from '../config.ts';
-import { createDocumentClient } from '../store/client.ts';
 import { createDynamoStore } from '../store/dynamo.ts';
 import type { MessageStore } from '../store/types.ts';
 import { appConfig } from './config.ts';
+import { documentClient } from './dynamo.ts';
 
 let store: MessageStore | undefined;
 
@@ -11,7 +11,7 @@ export function messageStore(): MessageStore {
   if (store) return store;
   const config = appConfig();
   store = createDynamoStore({
-    client: createDocumentClient(),
+    client: documentClient(),
     tableName: requireSetting(config.messagesTable, 'MESSAGES_TABLE'),
     retentionDays: config.retentionDays,
   });

@@ -38,7 +38,17 @@ export function errorResponse(error: unknown, log: Log): APIGatewayProxyResult {
       );
       return json(statusOf(error.code), body(shownCode(error.code), internal));
     }
-    return json(statusOf(error.code), body(shownCode(error.code), error.message, error.details));
+    const answer = json(
+      statusOf(error.code),
+      body(shownCode(error.code), error.message, error.details),
+    );
+    if (error.retryAfterSeconds !== undefined) {
+      answer.headers = {
+        ...answer.headers,
+        'retry-after': String(Math.max(1, Math.ceil(error.retryAfterSeconds))),
+      };
+    }
+    return answer;
   }
   const status = middyHttpStatus(error);
   if (status === 415) {

@@ -18,6 +18,7 @@ import type { MessageRecord, MessageStore, StoredMessage } from './types.ts';
  *   pk MSG#<messageId>      sk REPORT#<key>     one distinct report (written once, by statusCallback)
  *   pk MSG#<messageId>      sk DELIVERY         the earlier layout's folded state (read only)
  *   pk INBOUND#<p>#<id>     sk INBOUND          a reply from a phone
+ *   pk OPTOUT#<E.164>       sk OPTOUT           an opted-out number (shared/store/optOuts.ts)
  * A report is one conditional put of its own item, keyed by what makes it distinct: storing it
  * needs no read, never conflicts with another report of the same message, and a duplicate is the
  * same item (its put changes nothing). The reports are folded by the pure state machine on read.

@@ -40,6 +40,8 @@ async function loadHandlers(env: Record<string, string>): Promise<typeof handler
     SMS_SECRET_ID: SECRET_ID,
     MESSAGES_TABLE: TABLE,
     HUAWEI_SMS_AUTH: 'aksk',
+    // These tests send to the same numbers many times; the limit has tests of its own.
+    SMS_RECIPIENT_LIMIT: 'off',
     ...env,
   });
   return {
@@ -230,7 +232,8 @@ describe('delivery tracking through the real handlers', () => {
       url: callbackUrl(`${callback.url}mo`, baseSecret) ?? '',
       from: '+6591234567',
       to: LOCAL_SENDER,
-      body: 'STOP',
+      // Not an opt-out keyword: a STOP would opt the number out for the tests after this one.
+      body: 'Thanks, see you at 9',
     });
     expect(result.status).toBe(200);
     expect(JSON.parse(result.text)).toEqual({ received: 1, changed: 1 });

@@ -5,6 +5,7 @@ import { LOCAL_APP_KEY, LOCAL_APP_SECRET, LOCAL_SENDER } from '../../sandbox/hua
 import { messageView } from '../../shared/delivery/view.ts';
 import { createDocumentClient } from '../../shared/store/client.ts';
 import { createDynamoStore } from '../../shared/store/dynamo.ts';
+import { startFaultProxy } from '../helpers/faultProxy.ts';
 import { apiEvent, lambdaContext } from '../helpers/lambda.ts';
 import { loadHandler as loadFresh, localEnv, useLocalServices } from '../helpers/localServices.ts';
 
@@ -187,10 +188,13 @@ describe('POST /sms/batch', () => {
   });
 
   it('answers every result, naming the unrecorded ones, when the store fails', async () => {
-    const handler = await loadHandler({ MESSAGES_TABLE: 'no-such-table' });
+    // The opt-out check before the send reads fine; only the records' writes fail afterwards.
+    const proxy = await startFaultProxy(local.services.dynamo.endpoint);
+    proxy.failMatching(/PutRequest/);
+    const handler = await loadHandler({ AWS_ENDPOINT_URL_DYNAMODB: proxy.url });
     const answer = await post(handler, {
       messages: [{ to: ['+6591234567', '+6598765432'], templateId: 't' }],
-    });
+    }).finally(() => proxy.close());
     expect(answer.statusCode).toBe(202);
     const ids = answer.body.groups[0]?.messages.map((m) => m.messageId);
     expect(answer.body.groups[0]?.messages.map((m) => m.status)).toEqual(['accepted', 'accepted']);

@@ -7,6 +7,7 @@ import { splitUrl } from '../../shared/huawei/signer.ts';
 import { verifyAkSk, verifyWsse } from '../../shared/huawei/verify.ts';
 import { createDocumentClient } from '../../shared/store/client.ts';
 import { createDynamoStore } from '../../shared/store/dynamo.ts';
+import { startFaultProxy } from '../helpers/faultProxy.ts';
 import { apiEvent, type JsonAnswer, lambdaContext, parseAnswer } from '../helpers/lambda.ts';
 import { loadHandler as loadFresh, localEnv, useLocalServices } from '../helpers/localServices.ts';
 
@@ -242,8 +243,11 @@ describe('POST /sms with provider faults', () => {
   });
 
   it('tells the caller when the messages were sent but could not be recorded', async () => {
-    const handler = await loadHandler({ MESSAGES_TABLE: 'no-such-table' });
-    const answer = await post(handler, VALID);
+    // The opt-out check before the send reads fine; only the records' writes fail afterwards.
+    const proxy = await startFaultProxy(local.services.dynamo.endpoint);
+    proxy.failMatching(/PutRequest/);
+    const handler = await loadHandler({ AWS_ENDPOINT_URL_DYNAMODB: proxy.url });
+    const answer = await post(handler, VALID).finally(() => proxy.close());
     expect(answer.statusCode).toBe(500);
     expect(answer.body.error?.message).toContain('do not resend');
     expect(answer.body.error?.details?.map((d) => d.messageId)).toHaveLength(2);

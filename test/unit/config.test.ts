@@ -22,6 +22,7 @@ describe('parseConfig', () => {
         timeoutMs: 10000,
       },
       routes: undefined,
+      recipientLimit: '10/1h',
       allowedCountries: '*',
       messagesTable: undefined,
       retentionDays: 90,

@@ -1,0 +1,102 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { StoreError } from '../errors.ts';
+import { type RecipientLimit, windowOf } from '../policy/recipientLimit.ts';
+import { mapWithConcurrency } from '../util/pool.ts';
+
+/** Counter updates in flight at once for one request's numbers (one round trip for up to this). */
+const CONCURRENCY = 64;
+
+/** A unit taken for one number in one window, to give back if its message surely was not sent. */
+export interface TakenUnit {
+  number: string;
+  window: number;
+}
+
+/** What taking units for a request's numbers gave. */
+export interface Taken {
+  /** Per position of the numbers given: the unit taken, or how long until the number may be sent. */
+  results: Array<{ unit: TakenUnit } | { overForSeconds: number }>;
+}
+
+/** Per-recipient counters (SPEC `SMS_RECIPIENT_LIMIT`). */
+export interface RecipientCounters {
+  /** Takes one unit per number (a number listed twice takes two), atomically, in parallel. */
+  take(numbers: readonly string[], nowMs: number): Promise<Taken>;
+  /** Gives units back: their messages surely never reached a provider. */
+  giveBack(units: readonly TakenUnit[]): Promise<void>;
+}
+
+const key = (unit: TakenUnit) => ({ pk: `LIMIT#${unit.number}#${unit.window}`, sk: 'LIMIT' });
+
+function isConditionFailure(error: unknown): boolean {
+  return (error as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException';
+}
+
+/**
+ * Fixed-window counters in the messages table: `LIMIT#<number>#<window start>`, one conditional
+ * `ADD` per message (no read; DynamoDB serialises the increments of one item), expiring with TTL
+ * after their window. Over the limit is the condition failing, so it cannot be raced past.
+ */
+export function createRecipientCounters(options: {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  limit: RecipientLimit;
+}): RecipientCounters {
+  const { client, tableName, limit } = options;
+  const fail = (what: string, error: unknown) => {
+    const name = (error as { name?: unknown } | null)?.name;
+    return new StoreError(`${what} failed (${typeof name === 'string' ? name : 'error'})`, {
+      cause: error,
+    });
+  };
+  return {
+    async take(numbers, nowMs) {
+      const { start, leftSeconds } = windowOf(limit, nowMs);
+      const results = await mapWithConcurrency(numbers, CONCURRENCY, async (number) => {
+        const unit = { number, window: start };
+        try {
+          await client.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: key(unit),
+              UpdateExpression: 'ADD #count :one SET expiresAt = :expires',
+              ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
+              ExpressionAttributeNames: { '#count': 'count' },
+              ExpressionAttributeValues: {
+                ':one': 1,
+                ':limit': limit.count,
+                // A day after the window ends: long enough for any give-back to find it.
+                ':expires': start + limit.windowSeconds + 86_400,
+              },
+            }),
+          );
+          return { unit };
+        } catch (error) {
+          if (isConditionFailure(error)) return { overForSeconds: leftSeconds };
+          throw fail('taking a recipient limit unit', error);
+        }
+      });
+      return { results };
+    },
+
+    async giveBack(units) {
+      await mapWithConcurrency(units, CONCURRENCY, async (unit) => {
+        try {
+          await client.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: key(unit),
+              UpdateExpression: 'ADD #count :minus',
+              ConditionExpression: '#count > :zero',
+              ExpressionAttributeNames: { '#count': 'count' },
+              ExpressionAttributeValues: { ':minus': -1, ':zero': 0 },
+            }),
+          );
+        } catch (error) {
+          if (!isConditionFailure(error)) throw fail('giving back a recipient limit unit', error);
+        }
+      });
+    },
+  };
+}
