@@ -101,7 +101,8 @@ export function createDynamoOptOutStore(options: DynamoOptOutStoreOptions): OptO
       for (let i = 0; i < unique.length; i += BATCH_KEYS)
         batches.push(unique.slice(i, i + BATCH_KEYS));
       try {
-        const found = await mapWithConcurrency(batches, 4, batchGet);
+        // A 10,000-number batch is 100 reads: in parallel, they stay one round trip or two.
+        const found = await mapWithConcurrency(batches, 16, batchGet);
         return new Set(found.flat());
       } catch (error) {
         throw storeError('reading opt-outs', error);
