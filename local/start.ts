@@ -170,6 +170,21 @@ const stop = async (reason: string, exitCode: number) => {
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => void stop(signal, 0));
 }
+// Under `npm start`, npm passes SIGINT and SIGTERM on to its own child only, and a `sh -c` in
+// between would keep them (SIGINT) or die of them alone (SIGTERM): package.json `exec`s this
+// process, so that child is this one. Should npm (or that shell) go all the same (SIGKILL, a
+// runner without `exec`), this process is re-parented: the stack stops too, never orphaned.
+if (process.env.npm_lifecycle_event) {
+  const parent = process.ppid;
+  const watch = setInterval(() => {
+    if (stopping) clearInterval(watch);
+    else if (process.ppid !== parent) {
+      clearInterval(watch);
+      void stop(`parent process ${parent} is gone`, 1);
+    }
+  }, 500);
+  watch.unref();
+}
 // However this process ends, it does not leave a state file pointing at a dead stack.
 process.on('exit', () => removeState(statePath, process.pid));
 
