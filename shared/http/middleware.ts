@@ -12,9 +12,8 @@ export function bodyLimit(maxBytes: number): HttpMiddleware {
   return {
     before: ({ event }) => {
       const raw = event.body ?? '';
-      const bytes = event.isBase64Encoded
-        ? Math.floor((raw.length * 3) / 4)
-        : Buffer.byteLength(raw, 'utf8');
+      // The decoded size exactly (padding excluded): a body at the limit is within it either way.
+      const bytes = Buffer.byteLength(raw, event.isBase64Encoded ? 'base64' : 'utf8');
       if (bytes > maxBytes) {
         throw new AppError('payload_too_large', `The body must be at most ${maxBytes} bytes`);
       }

@@ -38,11 +38,20 @@ const uplinkSchema = z.object({
   createTime: optionalText(40),
 });
 
-/** `yyyy-MM-ddTHH:mm:ssZ` (UTC) to ISO 8601; undefined when absent or unreadable. */
-function isoTime(value: string | undefined): string | undefined {
-  if (!value) return undefined;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+const UTC_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,3})?Z$/;
+
+/**
+ * Huawei's `yyyy-MM-ddTHH:mm:ssZ` (UTC) to ISO 8601; undefined when absent or not exactly that.
+ * `new Date()` alone would roll 2026-11-31 over to December, read "Dec 1 2026" or "12", and read
+ * a time without a zone in the machine's own zone: a wrong provider time instead of none.
+ */
+export function isoTime(value: string | undefined): string | undefined {
+  const m = value ? UTC_TIME.exec(value) : null;
+  if (!m) return undefined;
+  const date = new Date(value as string);
+  // A date that does not round-trip (2026-02-30, 24:00:00) is not a date.
+  const iso = Number.isNaN(date.getTime()) ? '' : date.toISOString();
+  return iso.slice(0, 19) === (value as string).slice(0, 19) ? iso : undefined;
 }
 
 function toReport(fields: z.output<typeof reportSchema>): DeliveryReport | string {

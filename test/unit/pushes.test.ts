@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { authenticatePush, callbackToken, callbackUrl } from '../../shared/huawei/callbackAuth.ts';
 import type { WireRequest } from '../../shared/huawei/canonical.ts';
-import { parseHuaweiPush } from '../../shared/huawei/pushes.ts';
+import { isoTime, parseHuaweiPush } from '../../shared/huawei/pushes.ts';
 import { splitUrl } from '../../shared/huawei/signer.ts';
 import { messageIdFor } from '../../shared/messageId.ts';
 import { pushVectors, sdkDateToDate } from '../helpers/vectors.ts';
@@ -81,6 +81,21 @@ describe('parseHuaweiPush', () => {
         },
       ],
     });
+  });
+
+  it("reads only Huawei's exact UTC time form; anything else is no time (the receive time stands in)", () => {
+    expect(isoTime('2026-11-22T10:00:00Z')).toBe('2026-11-22T10:00:00.000Z');
+    for (const odd of [
+      '2026-11-31T10:00:00Z',
+      '2026-02-30T00:00:00Z',
+      'Dec 1 2026',
+      '12',
+      '2026-11-22T10:00:00',
+      '2026-11-22T24:00:00Z',
+      '',
+    ]) {
+      expect(isoTime(odd), odd).toBeUndefined();
+    }
   });
 
   it('refuses bodies it cannot read', () => {
