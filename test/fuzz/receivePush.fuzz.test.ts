@@ -40,7 +40,7 @@ const RUNS = 10_000;
 const RECEIPT_TOKEN = 'fuzz-receipt-token-0123456789';
 const HUAWEI_SECRET = {
   appKey: 'fuzz-app-key',
-  appSecret: 'fuzz-app-secret-0123456789',
+  appSecret: 'not-a-secret-fuzz-fixture', // a fake app's key, only for this test
   sender: 'fuzz',
 };
 const PAST_MS = 30 * 86_400_000;
