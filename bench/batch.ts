@@ -67,6 +67,8 @@ const store: MessageStore = {
   applyReport: async () => ({ changed: false }),
   getMessage: async () => ({}),
   recordInbound: async () => ({ changed: false }),
+  listDue: async () => ({ messageIds: [] }),
+  scheduleCheck: async () => {},
 };
 const log = { info() {}, warn() {}, error() {}, debug() {} };
 

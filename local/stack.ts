@@ -75,6 +75,11 @@ export interface LocalStackOptions {
   alibaba?: RealAlibaba;
   /** Sandbox: delay before a number is delivered. Default 1000 ms. */
   deliveryDelayMs?: number;
+  /**
+   * How often the stack runs `reconcile` through offline, as EventBridge Scheduler does in the
+   * cloud [60 s]; 0: never on its own (call `reconcile()`).
+   */
+  reconcileEveryMs?: number;
   /** Port of the local statusCallback Function URL. Default: a free one. */
   callbackPort?: number;
   /** Diagnostics (sandbox, offline after startup, callback errors). Default: nothing. */
@@ -104,6 +109,8 @@ export interface LocalStack {
   offlineExited: Promise<OfflineExit>;
   /** serverless-offline's last lines of output. */
   recentOutput(): string[];
+  /** Runs `reconcile` once now, inside offline; resolves to its result. */
+  reconcile(): Promise<unknown>;
   /** Stops everything; idempotent. */
   stop(): Promise<void>;
 }
@@ -380,6 +387,27 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     started = true;
     options.signal?.removeEventListener('abort', onAbort);
 
+    // Scheduled functions: offline has no scheduler, so the stack invokes reconcile itself.
+    const reconcileName =
+      ready.functionNames.get('reconcile') ?? `${layout.service}-${LOCAL_STAGE}-reconcile`;
+    const reconcile = () => invokeInOffline(lambdaPort, reconcileName, {}, 125_000);
+    const every = options.reconcileEveryMs ?? 60_000;
+    if (every > 0) {
+      let running: Promise<unknown> | undefined;
+      const timer = setInterval(() => {
+        running ??= reconcile()
+          .catch((err: unknown) => log(`[reconcile] ${(err as Error).message}`))
+          .finally(() => {
+            running = undefined;
+          });
+      }, every);
+      timer.unref();
+      cleanups.push(async () => {
+        clearInterval(timer);
+        await running;
+      });
+    }
+
     const running = offline;
     return {
       apiBaseUrl: ready.apiBaseUrl,
@@ -392,6 +420,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       offlinePid: running.pid,
       offlineExited: running.exited,
       recentOutput: () => running.recentOutput(),
+      reconcile,
       stop: (() => {
         let stopped: Promise<void> | undefined;
         return () => {

@@ -23,6 +23,18 @@ const milliseconds = z.optional(
   z.string().check(z.regex(/^[1-9]\d{0,5}$/, 'must be whole milliseconds (1-999999)')),
 );
 
+const DURATION = /^[1-9]\d{0,6}[smhd]$/;
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** `90s`, `15m`, `78h`, `3d` in milliseconds (the value matches DURATION). */
+function durationMs(value: string): number {
+  return Number(value.slice(0, -1)) * UNIT_MS[value.slice(-1) as keyof typeof UNIT_MS];
+}
+
+const duration = z
+  .string()
+  .check(z.regex(DURATION, 'must be a duration like 15m (a number and s, m, h or d)'));
+
 const envSchema = z.object({
   SMS_SECRET_ID: z.optional(z.string().check(z.minLength(1))),
   HUAWEI_SMS_ENDPOINT: z._default(endpointUrl, DEFAULT_ENDPOINT),
@@ -55,6 +67,17 @@ const envSchema = z.object({
     z.string().check(z.regex(/^[1-9]\d{0,3}$/, 'must be a whole number of days (1-9999)')),
   ),
   STATUS_CALLBACK_URL: z.optional(endpointUrl),
+  SMS_RECONCILE_AFTER: z._default(duration, '15m'),
+  SMS_EXPIRE_AFTER: z._default(
+    z.string().check(
+      z.regex(DURATION, 'must be a duration like 78h (a number and s, m, h or d)'),
+      z.refine(
+        (value) => durationMs(value) >= 72 * 3_600_000,
+        'must be at least 72h: Huawei reports up to 72 h after sending',
+      ),
+    ),
+    '78h',
+  ),
 });
 
 /** The service configuration, read from the environment once per container. */
@@ -91,6 +114,10 @@ export interface Config {
   /** `batchSendDiffSms` requests in flight at once in one `sendBatch` call. */
   batchConcurrency: number;
   statusCallbackUrl: string | undefined;
+  /** `SMS_RECONCILE_AFTER` [15m]: a message is first reconciled, and at most as often, after this. */
+  reconcileAfterMs: number;
+  /** `SMS_EXPIRE_AFTER` [78h]: a message no report made final is `expired` this long after submit. */
+  expireAfterMs: number;
 }
 
 /** A setting only some functions need, checked where it is used. */
@@ -135,5 +162,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     retentionDays: Number(v.RETENTION_DAYS ?? 90),
     batchConcurrency: Number(v.BATCH_CONCURRENCY ?? 8),
     statusCallbackUrl: v.STATUS_CALLBACK_URL,
+    reconcileAfterMs: durationMs(v.SMS_RECONCILE_AFTER),
+    expireAfterMs: durationMs(v.SMS_EXPIRE_AFTER),
   };
 }

@@ -60,7 +60,8 @@ export function planAlibabaBatch(
   const requests: OpenRequest[] = [];
   const open = new Map<string, OpenRequest>();
   // Query bytes every BatchSendMessageToGlobe request has before its first number.
-  const envelope = 64 + percentEncode(common.reference ?? '').length;
+  // Without a reference, `TaskId` carries the call's correlation (34 characters).
+  const envelope = 64 + (common.reference ? percentEncode(common.reference).length : 34);
 
   function add(key: string, slice: Segment, k: number, max: number, cost: number, budget: number) {
     const number = slice.to[k] as string;

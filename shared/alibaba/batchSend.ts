@@ -1,4 +1,4 @@
-import type { BatchCommon, RecipientOutcome, Segment } from '../ports/provider.ts';
+import type { BatchRequest, RecipientOutcome, Segment } from '../ports/provider.ts';
 import type { Deadline } from '../util/deadline.ts';
 import { type Addressed, readBatchGlobeAnswer, readBizIdAnswer } from './answers.ts';
 import {
@@ -62,7 +62,7 @@ export async function sendAlibabaBatch(
   call: AlibabaCall,
   templates: TemplateLookup,
   segments: readonly Segment[],
-  common: BatchCommon,
+  common: BatchRequest,
   deadline: Deadline,
 ): Promise<RecipientOutcome[][]> {
   const { mainland, key, list } = entries(segments, templates);
@@ -75,13 +75,13 @@ export async function sendAlibabaBatch(
           phoneNumbers: sendable.map((e) => e.wire),
           signNames: sendable.map((e) => e.signName ?? ''),
           templateParams: sendable.map((e) => e.params ?? {}),
-          outId: common.reference,
+          outId: common.reference ?? common.correlation,
         })
       : buildBatchSendMessageToGlobe({
           to: sendable.map((e) => e.wire),
           messages: sendable.map((e) => e.text ?? ''),
           from: key === '' ? undefined : key,
-          taskId: common.reference,
+          taskId: common.reference ?? common.correlation,
           // The batch API takes NOTIFY or MKT only.
           type: 'NOTIFY',
         });

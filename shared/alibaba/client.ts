@@ -10,6 +10,7 @@ import {
   querySendDetails,
   type SendDetailsPage,
 } from './queries.ts';
+import { ALIBABA_QUERY_RATE, queryAlibabaStatus } from './queryStatus.ts';
 import { sendSms } from './send.ts';
 
 /** Transport settings, the registry lookup and the fan-out bound. */
@@ -47,8 +48,10 @@ export function createAlibabaProvider(options: AlibabaProviderOptions): AlibabaP
     send: (sms, deadline) => sendSms({ call, templates, intlConcurrency }, sms, deadline),
     planBatch: async (segments, common) =>
       planAlibabaBatch(segments, common, templates, maxGlobeQueryBytes),
-    sendBatch: (segments, common, deadline) =>
-      sendAlibabaBatch(call, templates, segments, common, deadline),
+    sendBatch: (segments, request, deadline) =>
+      sendAlibabaBatch(call, templates, segments, request, deadline),
+    query: (target, deadline) => queryAlibabaStatus(call, target, deadline),
+    queryRate: ALIBABA_QUERY_RATE,
     querySendDetails: (params, deadline) => querySendDetails(call, params, deadline),
     queryMessage: (messageId, deadline) => queryMessage(call, messageId, deadline),
   };

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { AppError } from '../errors.ts';
 import { describeIssues } from '../http/issues.ts';
+import { isCorrelation } from '../messageId.ts';
 import type { DeliveryReport, Push, PushProblem } from '../ports/push.ts';
 import { mainlandTrackingId, nationalFromReceipt } from './numbers.ts';
 import { beijingToIso, rfc2822ToIso } from './times.ts';
@@ -61,6 +62,11 @@ const INTERNATIONAL_STATUS = {
   '6': 'expired',
 } as const;
 
+/** `OutId`/`TaskId` carry the call's correlation when the request had no reference. */
+function correlationOf(id: string | null | undefined): { correlation?: string } {
+  return isCorrelation(id ?? undefined) ? { correlation: id as string } : {};
+}
+
 function mainlandReport(fields: z.output<typeof mainlandSchema>): DeliveryReport {
   const success = fields.success === true || fields.success === 'true';
   const code = cut(fields.err_code, 64) || (success ? 'DELIVERED' : 'FAILED');
@@ -77,7 +83,8 @@ function mainlandReport(fields: z.output<typeof mainlandSchema>): DeliveryReport
     updatedAt: beijingToIso(fields.report_time ?? undefined),
     statusDesc: cut(fields.err_msg, 500),
     extend: cut(fields.out_id, 256),
-    to: fields.phone_number,
+    to: `+86${nationalFromReceipt(fields.phone_number)}`,
+    ...correlationOf(fields.out_id),
   };
 }
 
@@ -95,7 +102,8 @@ function internationalReport(fields: z.output<typeof internationalSchema>): Deli
     statusDesc: cut(fields.ErrorDescription, 500),
     orgCode: cut(fields.ErrorCode, 64),
     extend: cut(fields.TaskId, 256),
-    to: cut(fields.To, 32),
+    to: fields.To ? `+${fields.To.trim().replace(/^\+/, '').slice(0, 31)}` : undefined,
+    ...correlationOf(fields.TaskId),
   };
 }
 

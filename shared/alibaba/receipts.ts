@@ -47,14 +47,14 @@ export function createAlibabaReceiver(options: AlibabaReceiverOptions): PushRece
       const token = tokenOf(request.query);
       if (!token) return { ok: false, reason: 'the token query parameter is missing' };
       const cached = await options.secret();
-      if (cached && safeEqual(token, cached.receiptToken)) return { ok: true, by: 'token' };
+      if (cached && safeEqual(token, cached.receiptToken)) return { ok: true, by: 'account' };
       const refused = cached ? 'wrong token' : 'the secret holds no alibaba part';
       if (now() - lastRefresh < REFRESH_INTERVAL_MS) return { ok: false, reason: refused };
       lastRefresh = now();
       const fresh = await options.secret({ refresh: true });
       if (!fresh) return { ok: false, reason: 'the secret holds no alibaba part' };
       return safeEqual(token, fresh.receiptToken)
-        ? { ok: true, by: 'token' }
+        ? { ok: true, by: 'account' }
         : { ok: false, reason: 'wrong token' };
     },
     parse(request: PushRequest) {

@@ -43,7 +43,7 @@ export async function sendSms(
       to: recipient.wire,
       message: renderInternational(half, sms.templateParas),
       from: half.from,
-      taskId: sms.reference,
+      taskId: sms.reference ?? sms.correlation,
     });
     intl.push({
       indices: [index],
@@ -64,7 +64,7 @@ export async function sendSms(
         signName: half.signName,
         templateCode: half.templateCode,
         templateParam,
-        outId: sms.reference,
+        outId: sms.reference ?? sms.correlation,
       });
       jobs.push({
         indices: chunk.map((r) => r.index),

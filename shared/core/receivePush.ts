@@ -84,8 +84,21 @@ export async function receivePush(
     throw new AppError('unauthorized', 'The push is not authenticated');
   }
   const push = receiver.parse(request);
+  // A push authenticated for one call speaks for that call's messages only: its reports are
+  // that call's, and one without the number cannot say which of its messages it is about.
+  const scoped = verdict.correlation;
+  if (scoped !== undefined) {
+    push.reports = push.reports.map((report) => ({ ...report, correlation: scoped }));
+  }
   // Whatever a provider's parser let through, no report may claim more parts than SMS can have.
   const reports = push.reports.filter((report, index) => {
+    if (scoped !== undefined && report.to === undefined) {
+      push.invalid.push({
+        path: `reports[${index}].to`,
+        message: 'a report to a per-request callback URL must name its recipient',
+      });
+      return false;
+    }
     const ok =
       Number.isInteger(report.total) &&
       Number.isInteger(report.sequence) &&
@@ -119,8 +132,22 @@ export async function receivePush(
       await applyOptOut(message, receivedAt, { optOuts: deps.optOuts, log: deps.log });
   }
   const results = await mapWithConcurrency(reports, WRITE_CONCURRENCY, (report) =>
-    deps.store.applyReport(saneTime(report, receivedAt), at),
+    deps.store.applyReport(saneTime(report, receivedAt), at, {
+      by: verdict.by,
+      mustExist: verdict.by === 'request',
+    }),
   );
+  const foreign = results.filter((result) => result.found === false).length;
+  if (foreign > 0) {
+    // A per-request token used for a message that is not its call's: forged; those reports were
+    // not kept (the others of the push are its call's own, and stay).
+    deps.log.warn('push refused', {
+      provider: receiver.provider,
+      reason: "report for a message outside the callback token's request",
+      reports: foreign,
+    });
+    throw new AppError('unauthorized', 'The push is not authenticated for these messages');
+  }
   changed += results.filter((result) => result.changed).length;
   if (reports.length > 0 || push.invalid.length > 0) {
     deps.log.info('delivery reports stored', {

@@ -1,4 +1,4 @@
-import { messageIdFor, newMessageId } from '../messageId.ts';
+import { messageIdFor, messageIdOf, newMessageId } from '../messageId.ts';
 import type { RecipientOutcome } from '../ports/provider.ts';
 import type { MessageRecord } from '../store/types.ts';
 
@@ -24,27 +24,68 @@ export interface RecordContext {
   submittedAt: string;
 }
 
+/** A message's place in a provider call: its id, fixed before the call, and the call's correlation. */
+export interface CallIdentity {
+  messageId: string;
+  correlation: string;
+}
+
+/** The identity of the message to `to` in the call `correlation`. */
+export function identityIn(correlation: string, to: string): CallIdentity {
+  return { messageId: messageIdOf(correlation, to), correlation };
+}
+
 /**
- * The record of one submitted message. An accepted message's id derives from the provider's id
- * (so its reports find it); the others get a fresh id.
+ * What is written before a provider call, for each of its messages: `unknown` (the provider may
+ * take it from now on), so that whatever happens next, the message has a record that
+ * reconciliation resolves.
  */
-export function toRecord(outcome: SubmitOutcome, context: RecordContext): MessageRecord {
-  const base = { ...context, to: outcome.to };
+export function toIntent(
+  to: string,
+  identity: CallIdentity,
+  context: RecordContext,
+): MessageRecord {
+  return {
+    ...context,
+    to,
+    messageId: identity.messageId,
+    correlation: identity.correlation,
+    status: 'unknown',
+    phase: 'sending',
+  };
+}
+
+/**
+ * The record of one message after its call (or of one refused before any: no identity, a fresh
+ * id). A message that went into a call keeps the id its intent had.
+ */
+export function toRecord(
+  outcome: SubmitOutcome,
+  context: RecordContext,
+  identity?: CallIdentity,
+): MessageRecord {
+  const base = {
+    ...context,
+    to: outcome.to,
+    messageId: identity?.messageId ?? newMessageId(),
+    ...(identity ? { correlation: identity.correlation } : {}),
+  };
   switch (outcome.status) {
     case 'accepted':
       return {
         ...base,
-        messageId: messageIdFor(context.provider, outcome.trackingId ?? outcome.providerMessageId),
         providerMessageId: outcome.providerMessageId,
         ...(outcome.trackingId ? { trackingId: outcome.trackingId } : {}),
+        reportsAt: messageIdFor(context.provider, outcome.trackingId ?? outcome.providerMessageId),
+        ...(outcome.appReports ? { appReports: true } : {}),
         status: 'accepted',
       };
     case 'rejected':
-      return { ...base, messageId: newMessageId(), status: 'rejected', error: outcome.error };
+      return { ...base, status: 'rejected', error: outcome.error };
     case 'not_sent':
-      return { ...base, messageId: newMessageId(), status: 'not_sent', error: outcome.error };
+      return { ...base, status: 'not_sent', error: outcome.error };
     default:
-      return { ...base, messageId: newMessageId(), status: 'unknown' };
+      return { ...base, status: 'unknown' };
   }
 }
 

@@ -1,5 +1,6 @@
 import { AppError } from '../errors.ts';
 import type { Log } from '../logger.ts';
+import { newCorrelation } from '../messageId.ts';
 import type { AllowedCountries } from '../policy/destination.ts';
 import type { RecipientOutcome, Segment, SmsProvider } from '../ports/provider.ts';
 import type { Router } from '../ports/router.ts';
@@ -11,7 +12,14 @@ import { mapWithConcurrency } from '../util/pool.ts';
 import { type AdmissionDeps, admit, giveBackQuietly, unsentUnits } from './admission.ts';
 import { failedOutcomes } from './failedOutcomes.ts';
 import { matchOutcomes } from './matchOutcomes.ts';
-import { type MessageResult, toRecord, toResult } from './records.ts';
+import {
+  type CallIdentity,
+  identityIn,
+  type MessageResult,
+  toIntent,
+  toRecord,
+  toResult,
+} from './records.ts';
 import { routeRecipients, throwIfProblems } from './routeRecipients.ts';
 import { screenRecipients } from './screenRecipients.ts';
 
@@ -41,6 +49,27 @@ const NO_TIME = {
   code: 'deadline',
   message: 'no time left in this call to send it; safe to send again',
 };
+const NO_INTENT = {
+  code: 'store_unavailable',
+  message: 'it could not be recorded before sending, so it was not sent; safe to send again',
+};
+
+/** Writes a request's intents before its call; false (logged) when the store refused them. */
+async function recordIntents(
+  deps: { store: MessageStore; log: Log },
+  intents: MessageRecord[],
+): Promise<boolean> {
+  try {
+    await deps.store.recordMessages(intents);
+    return true;
+  } catch (error) {
+    deps.log.error('intents not recorded: request not sent', {
+      reason: (error as Error).message,
+      count: intents.length,
+    });
+    return false;
+  }
+}
 
 /**
  * Every group's numbers, split by the provider each routes to, as segments per provider; the
@@ -182,14 +211,38 @@ export async function sendBatch(
 
   await mapWithConcurrency(planned.flat(), deps.concurrency, async ({ provider, chunk }) => {
     let outcomes: RecipientOutcome[][];
-    if (deadline.remainingMs() < minRequestMs) {
-      outcomes = chunk.map((s) =>
-        s.to.map((to) => ({ to, status: 'not_sent' as const, error: NO_TIME })),
+    // One call, one correlation; a number is at most once in a planned request, so every
+    // message's id is fixed before the call, and its intent is written first.
+    const correlation = newCorrelation();
+    const identities = chunk.map((segment) => segment.to.map((to) => identityIn(correlation, to)));
+    const notSent = (error: { code: string; message: string }) =>
+      chunk.map((s) => s.to.map((to) => ({ to, status: 'not_sent' as const, error })));
+    // Checked before the intents and again after them: writing them takes time too.
+    const tooLate = () => deadline.remainingMs() < minRequestMs;
+    const intents = () =>
+      chunk.flatMap((segment, i) =>
+        segment.to.map((to, k) =>
+          toIntent(to, identities[i]?.[k] as CallIdentity, {
+            templateId: segment.templateId,
+            reference: request.reference,
+            provider: provider.name,
+            submittedAt: now().toISOString(),
+          }),
+        ),
       );
+    const blocked = tooLate()
+      ? NO_TIME
+      : !(await recordIntents(deps, intents()))
+        ? NO_INTENT
+        : tooLate()
+          ? NO_TIME
+          : undefined;
+    if (blocked) {
+      outcomes = notSent(blocked);
     } else {
       started += 1;
       try {
-        const sent = await provider.sendBatch(chunk, common, deadline);
+        const sent = await provider.sendBatch(chunk, { ...common, correlation }, deadline);
         outcomes = chunk.map((segment, i) => {
           const matched = matchOutcomes(segment.to, sent[i]);
           if (matched.mismatched > 0) {
@@ -219,7 +272,9 @@ export async function sendBatch(
         provider: provider.name,
         submittedAt,
       };
-      const made = (outcomes[i] ?? []).map((outcome) => toRecord(outcome, context));
+      const made = (outcomes[i] ?? []).map((outcome, k) =>
+        toRecord(outcome, context, identities[i]?.[k]),
+      );
       given.push(
         ...unsentUnits(
           (outcomes[i] ?? []).map((outcome, k) => ({ index: k, outcome })),

@@ -1,5 +1,6 @@
 import { AppError, type ErrorDetail, isProviderError } from '../errors.ts';
 import type { Log } from '../logger.ts';
+import { newCorrelation } from '../messageId.ts';
 import { maskPhone } from '../phone.ts';
 import type { AllowedCountries } from '../policy/destination.ts';
 import type { RecipientOutcome } from '../ports/provider.ts';
@@ -7,10 +8,23 @@ import type { Router } from '../ports/router.ts';
 import type { SendSmsRequest } from '../schemas/sendSms.ts';
 import type { MessageRecord, MessageStore } from '../store/types.ts';
 import type { Deadline } from '../util/deadline.ts';
-import { type AdmissionDeps, admit, giveBackQuietly, unsentUnits } from './admission.ts';
+import { type AdmissionDeps, giveBackQuietly, unsentUnits } from './admission.ts';
 import { failedOutcomes } from './failedOutcomes.ts';
+import {
+  admitAndRecordIntents,
+  RATE_LIMITED_NOT_SENT,
+  recordQuietly,
+  unsentFrom,
+} from './intents.ts';
 import { matchOutcomes } from './matchOutcomes.ts';
-import { type MessageResult, toRecord, toResult } from './records.ts';
+import {
+  type CallIdentity,
+  identityIn,
+  type MessageResult,
+  toIntent,
+  toRecord,
+  toResult,
+} from './records.ts';
 import { routeRecipients, throwIfProblems } from './routeRecipients.ts';
 import { screenRecipients } from './screenRecipients.ts';
 
@@ -63,9 +77,30 @@ export async function sendSms(
     ),
   );
 
-  // Opt-outs and per-recipient limits, in one store round trip, before any provider call.
-  const admission = await admit(sendable, deps, now().getTime());
+  // Each provider's part is one call with its own correlation; every message's id is fixed now.
+  const calls = routedAll.map((part) => ({ ...part, correlation: newCorrelation() }));
+  const identities = new Map<number, CallIdentity>();
+  for (const call of calls)
+    call.positions.forEach((position, k) => {
+      identities.set(position, identityIn(call.correlation, call.to[k] as string));
+    });
+  const intentAt = now().toISOString();
+  const intents = calls.flatMap((call) =>
+    call.to.map((to, k) =>
+      toIntent(to, identities.get(call.positions[k] as number) as CallIdentity, {
+        templateId: request.templateId,
+        reference: request.reference,
+        provider: call.provider.name,
+        submittedAt: intentAt,
+      }),
+    ),
+  );
+
+  // Opt-outs, per-recipient limits and the intents, in one store round trip, before any
+  // provider call: whatever happens after it, every message that may be sent has a record.
+  const admission = await admitAndRecordIntents(sendable, intents, deps, now().getTime());
   if (admission.allOverForSeconds !== undefined && screened.refused.size === 0) {
+    await recordQuietly(deps, unsentFrom(intents, RATE_LIMITED_NOT_SENT));
     throw new AppError('rate_limited', 'Every recipient has had too many messages lately', {
       retryAfterSeconds: admission.allOverForSeconds,
       details: sendable.map((_, index) => ({
@@ -81,11 +116,12 @@ export async function sendSms(
     [...admission.units].map(([index, unit]) => [screened.sendable[index] as number, unit]),
   );
   const admitted = new Set(admission.admitted.map((index) => screened.sendable[index] as number));
-  const routed = routedAll
+  const routed = calls
     .map((r) => {
       const keep = r.positions.flatMap((position, k) => (admitted.has(position) ? [k] : []));
       return {
         provider: r.provider,
+        correlation: r.correlation,
         positions: keep.map((k) => r.positions[k] as number),
         to: keep.map((k) => r.to[k] as string),
       };
@@ -95,7 +131,7 @@ export async function sendSms(
   // Every provider's part runs to its end, whatever another's does: a part that was sent must be
   // recorded even when another part failed in a way nobody expected.
   const attempts = await Promise.all(
-    routed.map(async ({ provider, positions, to }): Promise<Attempt> => {
+    routed.map(async ({ provider, correlation, positions, to }): Promise<Attempt> => {
       try {
         const sent = await provider.send(
           {
@@ -104,6 +140,7 @@ export async function sendSms(
             templateParas: request.templateParas,
             signature: request.signature,
             reference: request.reference,
+            correlation,
           },
           deadline,
         );
@@ -138,9 +175,15 @@ export async function sendSms(
     screened.refused.size === 0 &&
     refusedAtAdmission.size === 0;
   const cause = allFailed ? worst(failures.map((f) => f.error)) : undefined;
-  // Refused as a whole everywhere, and surely not sent: nothing to record, the error answers.
+  // Refused as a whole everywhere, and surely not sent: the intents say so, the error answers.
   if (allFailed && isProviderError(cause) && cause.outcome !== 'unknown') {
-    await giveBackQuietly(deps, [...units.values()]);
+    await Promise.all([
+      giveBackQuietly(deps, [...units.values()]),
+      recordQuietly(
+        deps,
+        unsentFrom(intents, { code: cause.code, message: 'the provider refused the request' }),
+      ),
+    ]);
     throw cause;
   }
   // Otherwise something may have gone out: record everything, then answer.
@@ -148,13 +191,26 @@ export async function sendSms(
 
   const at = now().toISOString();
   const records = new Array<MessageRecord>(request.to.length);
-  for (const [position, outcome] of [...screened.refused, ...refusedAtAdmission]) {
+  for (const [position, outcome] of screened.refused) {
     records[position] = toRecord(outcome, {
       templateId: request.templateId,
       reference: request.reference,
       provider: 'none',
       submittedAt: at,
     });
+  }
+  // Refused after its intent was written: the same id, so the refusal replaces the intent.
+  for (const [position, outcome] of refusedAtAdmission) {
+    const { messageId } = identities.get(position) as CallIdentity;
+    records[position] = {
+      ...toRecord(outcome, {
+        templateId: request.templateId,
+        reference: request.reference,
+        provider: 'none',
+        submittedAt: at,
+      }),
+      messageId,
+    };
   }
   for (const attempt of attempts) {
     const outcomes =
@@ -166,7 +222,8 @@ export async function sendSms(
       submittedAt: at,
     };
     outcomes.forEach((outcome, k) => {
-      records[attempt.positions[k] as number] = toRecord(outcome, context);
+      const position = attempt.positions[k] as number;
+      records[position] = toRecord(outcome, context, identities.get(position));
     });
     await giveBackQuietly(
       deps,
@@ -183,13 +240,15 @@ export async function sendSms(
       reason: (error as Error).message,
       count: records.length,
     });
+    // Their intents were recorded before the call: each id already reads as `unknown`, and its
+    // reports (or reconciliation) resolve it.
     throw new AppError(
       'internal',
-      'The messages were submitted to the provider but could not be recorded: do not resend them',
+      'The messages were submitted to the provider but their outcome could not be recorded: do not resend them',
       {
         details: records.map((record, index) => ({
           path: `to[${index}]`,
-          message: `submitted with status ${record.status}; not recorded`,
+          message: `submitted with status ${record.status}; recorded as unknown until its reports come`,
           messageId: record.messageId,
         })),
         cause: error,

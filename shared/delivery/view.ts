@@ -43,7 +43,8 @@ export function messageView(messageId: string, stored: StoredMessage): MessageVi
     ...(record.status === 'accepted' ? { acceptedAt: record.submittedAt } : {}),
     updatedAt:
       delivery && delivery.updatedAt > record.submittedAt ? delivery.updatedAt : record.submittedAt,
-    ...(record.status === 'accepted'
+    // An `unknown` submit that a report resolved has parts like any accepted message.
+    ...(record.status === 'accepted' || delivery
       ? { parts: delivery ? partsSummary(delivery) : { total: 1, delivered: 0 } }
       : {}),
     ...(record.error ? { error: record.error } : {}),

@@ -19,7 +19,8 @@ export const huaweiSender: SenderModule = {
       auth: huawei.auth,
       wsseDigest: huawei.wsseDigest,
       credentials: credentialSource(secrets, 'huawei', huaweiSecretSchema),
-      statusCallback: async () => callbackUrl(config.statusCallbackUrl, await secret()),
+      statusCallback: async (correlation) =>
+        callbackUrl(config.statusCallbackUrl, await secret(), correlation),
       templates: templatesFor('huawei'),
       dispatcher: createAgent({
         connectTimeoutMs: huawei.connectTimeoutMs,

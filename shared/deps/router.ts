@@ -65,3 +65,13 @@ export function providerRouter(): Promise<Router> {
   });
   return router;
 }
+
+/**
+ * The provider called `name`, when the secret holds its credentials (reconciliation asks the
+ * provider that carried a message, whatever the routes say today); undefined otherwise.
+ */
+export async function providerNamed(name: string): Promise<SmsProvider | undefined> {
+  const module = PROVIDERS.find((m) => m.name === name);
+  if (!module?.hasCredentials(await secretSource()())) return undefined;
+  return sender(name);
+}

@@ -14,6 +14,7 @@ export function messageStore(): MessageStore {
     client: documentClient(),
     tableName: requireSetting(config.messagesTable, 'MESSAGES_TABLE'),
     retentionDays: config.retentionDays,
+    firstCheckAfterMs: config.reconcileAfterMs,
   });
   return store;
 }

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { isCorrelation } from '../messageId.ts';
 import type { PushVerdict } from '../ports/push.ts';
 import { safeEqual } from '../util/safeEqual.ts';
 import type { WireRequest } from './canonical.ts';
@@ -10,13 +11,16 @@ const PUSH_MAX_SKEW_MS = 15 * 60_000;
 
 /** The name of the query parameter that carries the callback token. */
 export const TOKEN_PARAMETER = 'token';
+/** The name of the query parameter that carries the call's correlation. */
+export const CORRELATION_PARAMETER = 'c';
+
+type TokenSecret = Pick<HuaweiSecret, 'appSecret' | 'callbackToken'>;
 
 /**
- * The unguessable token the callback URL carries when no pushing keys are configured: the secret's
- * own `callbackToken` when it has one (set it to rotate `appSecret` without invalidating reports
- * still on their way), otherwise derived from `appSecret`.
+ * The application-level token (the URL configured in Huawei's console, for replies and batch
+ * reports): the secret's own `callbackToken` when it has one, otherwise derived from `appSecret`.
  */
-export function callbackToken(secret: Pick<HuaweiSecret, 'appSecret' | 'callbackToken'>): string {
+export function callbackToken(secret: TokenSecret): string {
   return (
     secret.callbackToken ??
     createHmac('sha256', secret.appSecret)
@@ -25,32 +29,78 @@ export function callbackToken(secret: Pick<HuaweiSecret, 'appSecret' | 'callback
   );
 }
 
+/**
+ * The token of one call's callback URL: an HMAC of its correlation under the application token,
+ * so it authenticates that call's reports only, and needs nothing stored to check.
+ */
+export function requestToken(key: string, correlation: string): string {
+  return createHmac('sha256', key)
+    .update(`sms-relay/request-callback/v1:${correlation}`)
+    .digest('base64url');
+}
+
 function hasPushKeys(secret: Pick<HuaweiSecret, 'pushKeys'>): boolean {
   return secret.pushKeys !== undefined && Object.keys(secret.pushKeys).length > 0;
 }
 
 /**
- * The `statusCallback` URL to give Huawei: as configured when pushes are signed with pushing keys,
- * otherwise with the token appended.
+ * The `statusCallback` URL to give Huawei for one call: it carries the call's correlation, so its
+ * reports come back with it, and (without pushing keys) that call's own token.
  */
-export function callbackUrl(base: string | undefined, secret: HuaweiSecret): string | undefined {
+export function callbackUrl(
+  base: string | undefined,
+  secret: HuaweiSecret,
+  correlation: string,
+): string | undefined {
+  if (!base) return undefined;
+  const url = new URL(base);
+  url.searchParams.set(CORRELATION_PARAMETER, correlation);
+  if (!hasPushKeys(secret))
+    url.searchParams.set(TOKEN_PARAMETER, requestToken(callbackToken(secret), correlation));
+  return url.toString();
+}
+
+/**
+ * The application's own callback URL (set in Huawei's console, for replies and batch reports):
+ * as configured with pushing keys, otherwise with the application token.
+ */
+export function appCallbackUrl(base: string | undefined, secret: HuaweiSecret): string | undefined {
   if (!base || hasPushKeys(secret)) return base;
   const url = new URL(base);
   url.searchParams.set(TOKEN_PARAMETER, callbackToken(secret));
   return url.toString();
 }
 
+/** Every key a token may have been made with: the current one, then the previous ones. */
+function tokenKeys(secret: HuaweiSecret): string[] {
+  return [callbackToken(secret), ...(secret.previousCallbackTokens ?? [])];
+}
+
+/** True when `supplied` matches one of `expected`, each compared in constant time. */
+function matchesAny(supplied: string, expected: readonly string[]): boolean {
+  let ok = false;
+  // Every candidate is compared: how many there are is no secret, which one matched is.
+  for (const candidate of expected) ok = safeEqual(supplied, candidate) || ok;
+  return ok;
+}
+
 /**
- * Decides whether a push really comes from Huawei. With pushing keys configured, the AK/SK push
- * signature is required (rebuilt from the raw body, the path and query as received and exactly the
- * headers it names; any live key pair may have signed); otherwise the URL's token is required.
- * Both comparisons are constant-time.
+ * Decides whether a push really comes from Huawei, and for what. With pushing keys configured,
+ * the AK/SK push signature is required (rebuilt from the raw body, the path and query as received
+ * and exactly the headers it names; any live key pair may have signed). Otherwise the URL's token:
+ * a URL with a correlation needs that call's token (`by: 'request'`: it vouches for that call's
+ * messages only); without one, the application token (`by: 'app'`: replies and batch reports).
+ * Comparisons are constant-time.
  */
 export function authenticatePush(
   request: WireRequest,
   secret: HuaweiSecret,
   now: Date,
 ): PushVerdict {
+  const query = new URLSearchParams(request.query);
+  const correlation = query.get(CORRELATION_PARAMETER) ?? undefined;
+  if (correlation !== undefined && !isCorrelation(correlation))
+    return { ok: false, reason: 'callback correlation malformed' };
   if (hasPushKeys(secret)) {
     const keys = secret.pushKeys ?? {};
     const verdict = verifyAkSk(request, (ak) => (Object.hasOwn(keys, ak) ? keys[ak] : undefined), {
@@ -59,12 +109,21 @@ export function authenticatePush(
       requireSigned: ['x-sdk-date'],
     });
     return verdict.ok
-      ? { ok: true, by: 'signature' }
+      ? { ok: true, by: 'signature', ...(correlation ? { correlation } : {}) }
       : { ok: false, reason: `push signature: ${verdict.reason}` };
   }
-  const supplied = new URLSearchParams(request.query).get(TOKEN_PARAMETER);
+  const supplied = query.get(TOKEN_PARAMETER);
   if (supplied === null) return { ok: false, reason: 'callback token missing' };
-  return safeEqual(supplied, callbackToken(secret))
-    ? { ok: true, by: 'token' }
+  const keys = tokenKeys(secret);
+  if (correlation !== undefined) {
+    return matchesAny(
+      supplied,
+      keys.map((key) => requestToken(key, correlation)),
+    )
+      ? { ok: true, by: 'request', correlation }
+      : { ok: false, reason: 'callback token wrong for this request' };
+  }
+  return matchesAny(supplied, keys)
+    ? { ok: true, by: 'app' }
     : { ok: false, reason: 'callback token wrong' };
 }

@@ -20,6 +20,23 @@ import {
 import { huaweiTemplateSchema } from './template.ts';
 
 /** What Secrets Manager holds for one Huawei application. */
+/**
+ * Without a callback URL on the request, its reports come in the application's batch reports
+ * (the URL set in Huawei's console, with the application token), which carry only `smsMsgId`.
+ */
+function byIdOnlyWithout(
+  callback: string | undefined,
+  outcomes: RecipientOutcome[],
+): RecipientOutcome[] {
+  if (callback) return outcomes;
+  return outcomes.map((outcome) =>
+    outcome.status === 'accepted' ? { ...outcome, appReports: true } : outcome,
+  );
+}
+
+/** A correlation's length, for planning requests before their correlations exist. */
+const PLACEHOLDER_CORRELATION = `sr${'0'.repeat(32)}`;
+
 export interface HuaweiCredentials extends AppCredentials {
   /** Channel number, sent as `from`. */
   sender: string;
@@ -34,8 +51,8 @@ export interface HuaweiClientOptions {
   auth: 'aksk' | 'wsse';
   wsseDigest: WsseDigestVariant;
   credentials: CredentialSource;
-  /** The `statusCallback` URL to give Huawei (it may carry a token from the secret). */
-  statusCallback?: () => Promise<string | undefined>;
+  /** The `statusCallback` URL to give Huawei for one call (its correlation and token). */
+  statusCallback?: (correlation: string) => Promise<string | undefined>;
   /** This provider's slice of the template registry. */
   templates?: TemplateLookup;
   dispatcher: HttpDispatcher;
@@ -170,7 +187,7 @@ export function createHuaweiClient(options: HuaweiClientOptions): HuaweiSmsClien
     },
     async send(sms: OutboundSms, deadline: Deadline): Promise<RecipientOutcome[]> {
       const resolved = resolve(sms);
-      const callback = await statusCallback();
+      const callback = await statusCallback(sms.correlation);
       return submit(
         (credentials) =>
           buildBatchSendSms({
@@ -180,24 +197,31 @@ export function createHuaweiClient(options: HuaweiClientOptions): HuaweiSmsClien
             templateParas: sms.templateParas,
             signature: resolved.signature,
             statusCallback: callback,
-            extend: sms.reference,
+            // Always set: Huawei's reports bring `to` back only with `extend`.
+            extend: sms.reference ?? sms.correlation,
           }),
-        (response) => parseSendResponse(response, sms.to),
+        (response) => byIdOnlyWithout(callback, parseSendResponse(response, sms.to)),
         deadline,
       );
     },
     async planBatch(segments, common) {
-      return huaweiBatchLimits(segments.map(resolve), await statusCallback(), common.reference);
+      // Every request's URL and `extend` have the length of a real call's.
+      const sample = await statusCallback(PLACEHOLDER_CORRELATION);
+      return huaweiBatchLimits(
+        segments.map(resolve),
+        sample,
+        common.reference ?? PLACEHOLDER_CORRELATION,
+      );
     },
-    async sendBatch(segments: readonly Segment[], common, deadline) {
+    async sendBatch(segments: readonly Segment[], request, deadline) {
       const groups = segments.map(resolve);
-      const callback = await statusCallback();
+      const callback = await statusCallback(request.correlation);
       return submit(
         (credentials) =>
           buildBatchSendDiffSms({
             from: credentials.sender,
             statusCallback: callback,
-            extend: common.reference,
+            extend: request.reference ?? request.correlation,
             smsContent: groups,
           }),
         (response) => {
@@ -210,7 +234,7 @@ export function createHuaweiClient(options: HuaweiClientOptions): HuaweiSmsClien
           return groups.map((group) => {
             const start = offset;
             offset += group.to.length;
-            return outcomes.slice(start, offset);
+            return byIdOnlyWithout(callback, outcomes.slice(start, offset));
           });
         },
         deadline,

@@ -72,7 +72,7 @@ function toReport(fields: z.output<typeof reportSchema>): DeliveryReport | strin
     orgCode: fields.orgCode || undefined,
     source: fields.source || undefined,
     extend: fields.extend || undefined,
-    to: fields.to || undefined,
+    to: fields.to ? `+${fields.to.trim().replace(/^\+/, '')}` : undefined,
   };
 }
 

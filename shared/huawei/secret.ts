@@ -9,8 +9,17 @@ export const huaweiSecretSchema = z.object({
   pushKeys: z.optional(
     z.record(z.string().check(z.minLength(1)), z.string().check(z.minLength(1))),
   ),
-  /** Optional: the status callback token (otherwise derived from appSecret). */
+  /**
+   * Optional: the application-level callback token, and the key of every per-request token
+   * (otherwise both derive from appSecret). Set it to rotate appSecret freely.
+   */
   callbackToken: z.optional(z.string().check(z.minLength(16))),
+  /**
+   * Optional: the keys in use before the last change of `callbackToken` (or `appSecret`, when
+   * there is no `callbackToken`): per-request tokens they made stay valid while their reports
+   * can still come (keep them 72 h).
+   */
+  previousCallbackTokens: z.optional(z.array(z.string().check(z.minLength(16)))),
 });
 
 /** What Secrets Manager holds for one Huawei application. */

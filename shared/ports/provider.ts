@@ -20,6 +20,11 @@ export type RecipientOutcome =
        * `providerMessageId` (Alibaba 2017 shares one `BizId` per request: `BizId` + number).
        */
       trackingId?: string | undefined;
+      /**
+       * No per-request callback went with it: its reports come authenticated by the
+       * application-level token only (Huawei's batch reports to the console's URL).
+       */
+      appReports?: true | undefined;
     }
   | { to: string; status: 'rejected'; error: { code: string; message: string } }
   | { to: string; status: 'unknown' }
@@ -35,6 +40,11 @@ export interface OutboundSms {
   signature?: string | undefined;
   /** The caller's `reference`: travels with the request and comes back on its reports. */
   reference?: string | undefined;
+  /**
+   * This call's correlation (`shared/messageId.ts`), chosen before the call: every request of
+   * the call carries it so that its reports come back with it (and with the number).
+   */
+  correlation: string;
 }
 
 /** A slice of one group of `POST /sms/batch`: some of its numbers, all routed to one provider. */
@@ -52,6 +62,33 @@ export interface Segment {
 /** What every request of one batch call shares. */
 export interface BatchCommon {
   reference?: string | undefined;
+}
+
+/** What one planned request of a batch carries: the common part and its own correlation. */
+export interface BatchRequest extends BatchCommon {
+  correlation: string;
+}
+
+/** What the service knows of a message whose final status no report has told yet. */
+export interface QueryTarget {
+  to: string;
+  templateId: string;
+  providerMessageId?: string | undefined;
+  trackingId?: string | undefined;
+  correlation?: string | undefined;
+  reference?: string | undefined;
+  /** When it was submitted (ISO 8601). */
+  submittedAt: string;
+}
+
+/** What a provider's query API says of one message, in our vocabulary. */
+export interface QueriedStatus {
+  status: 'accepted' | 'delivered' | 'failed' | 'expired';
+  providerStatus: string;
+  providerMessageId?: string | undefined;
+  /** When the status changed, per the provider (ISO 8601), if it says. */
+  updatedAt?: string | undefined;
+  description?: string | undefined;
 }
 
 /** An SMS provider: checks, plans and submits messages and says, per recipient, what it did. */
@@ -74,7 +111,14 @@ export interface SmsProvider {
   /** Submits one planned request; outcomes per segment, in `to` order. */
   sendBatch(
     segments: readonly Segment[],
-    common: BatchCommon,
+    request: BatchRequest,
     deadline: Deadline,
   ): Promise<RecipientOutcome[][]>;
+  /**
+   * Where the provider has a query API: what it knows of one message (undefined when it knows
+   * nothing of it, or not yet). A refusal of the query throws a `ProviderError`.
+   */
+  query?(target: QueryTarget, deadline: Deadline): Promise<QueriedStatus | undefined>;
+  /** Queries per second this provider's query API allows one account (with `query`). */
+  readonly queryRate?: number;
 }

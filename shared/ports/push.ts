@@ -34,7 +34,13 @@ export interface DeliveryReport {
   source?: string | undefined;
   /** The `reference` the request carried, as echoed back. */
   extend?: string | undefined;
+  /** The recipient (E.164), when the report says. */
   to?: string | undefined;
+  /**
+   * The correlation of the call that sent it, when the report brings it back: with `to`, it
+   * names the message (`messageIdOf`) without a lookup, whether or not the submit was answered.
+   */
+  correlation?: string | undefined;
 }
 
 /** A reply from a phone (uplink / MO message). */
@@ -79,7 +85,19 @@ export interface PushAnswer {
   body: string;
 }
 
-export type PushVerdict = { ok: true; by: string } | { ok: false; reason: string };
+/**
+ * How a push was authenticated, which says what it may speak for:
+ * - `request`: a token bound to one call (its `correlation`): that call's messages only;
+ * - `signature`: the provider's own signature (pushing keys): anything of the application;
+ * - `account`: the account's one receipt token (Alibaba has nothing finer): anything it sent;
+ * - `app`: the application-level token: replies and batch reports, never a message sent with a
+ *   per-request token.
+ */
+export type PushAuthority = 'request' | 'signature' | 'account' | 'app';
+
+export type PushVerdict =
+  | { ok: true; by: PushAuthority; correlation?: string | undefined }
+  | { ok: false; reason: string };
 
 /** One provider's push endpoint. */
 export interface PushReceiver {

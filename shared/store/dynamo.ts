@@ -1,5 +1,12 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { BatchWriteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import {
   type DeliveryState,
   foldReports,
@@ -7,29 +14,45 @@ import {
   reportKey,
 } from '../delivery/state.ts';
 import { StoreError } from '../errors.ts';
-import { messageIdFor } from '../messageId.ts';
+import { messageIdFor, messageIdOf } from '../messageId.ts';
 import type { DeliveryReport, InboundMessage } from '../ports/push.ts';
 import { mapWithConcurrency } from '../util/pool.ts';
-import type { MessageRecord, MessageStore, StoredMessage } from './types.ts';
+import type { ApplyOptions, MessageRecord, MessageStore, StoredMessage } from './types.ts';
+
+/** A stored record without the table's own attributes. */
+function stripIndex(item: Record<string, unknown>): MessageRecord {
+  const { pk: _pk, sk: _sk, dueShard: _shard, dueAt: _due, expiresAt: _exp, ...record } = item;
+  return record as unknown as MessageRecord;
+}
 
 /*
- * One table, every access by key (no Scan, no index):
- *   pk MSG#<messageId>      sk MESSAGE          what was submitted (written once, by sendSms)
- *   pk MSG#<messageId>      sk REPORT#<key>     one distinct report (written once, by statusCallback)
- *   pk MSG#<messageId>      sk DELIVERY         the earlier layout's folded state (read only)
+ * One table; every access by key, or by the sparse `due` index (no Scan):
+ *   pk MSG#<messageId>      sk MESSAGE          what was submitted: the intent before the provider
+ *                                               call, then its outcome (written by the senders)
+ *   pk MSG#<messageId>      sk REPORT#<key>     one distinct report (written once, by statusCallback
+ *                                               or reconcile)
+ *   pk MSG#<messageId>      sk DELIVERY         the earliest layout's folded state (read only)
  *   pk INBOUND#<p>#<id>     sk INBOUND          a reply from a phone
  *   pk OPTOUT#<E.164>       sk OPTOUT           an opted-out number (shared/store/optOuts.ts)
+ *   pk LIMIT#<E.164>#<w>    sk LIMIT            a recipient's counter (recipientCounters.ts)
+ * A message's id is fixed before the provider call from the call's correlation and the number
+ * (messageIdOf); its reports bring both back, so they find its partition with no lookup. Reports
+ * that come back with only the provider's id (records of the layout before correlations, Alibaba
+ * receipts of a request whose `OutId` carried the caller's reference) land in the partition that id
+ * names (messageIdFor), which such a record names as `reportsAt`.
  * A report is one conditional put of its own item, keyed by what makes it distinct: storing it
  * needs no read, never conflicts with another report of the same message, and a duplicate is the
  * same item (its put changes nothing). The reports are folded by the pure state machine on read.
- * Nothing overwrites anything else, so a report that arrives before its message is recorded is
- * simply kept, and joins it when it is. Accepted messages' ids derive from the provider's tracking
- * id (messageIdFor), so a report finds its partition without a lookup.
+ * Messages that may still change (unknown, accepted) carry `dueShard`/`dueAt`, the keys of the
+ * sparse `due` index that reconciliation reads; it removes them once they are final.
  */
 const MESSAGE = 'MESSAGE';
 const DELIVERY = 'DELIVERY';
 const REPORT = 'REPORT#';
 const BATCH_SIZE = 25;
+/** The sparse index of messages reconciliation has to look at, and its spread of partitions. */
+export const DUE_INDEX = 'due';
+export const DUE_SHARDS = 8;
 const MAX_BATCH_ATTEMPTS = 8;
 
 export interface DynamoStoreOptions {
@@ -38,10 +61,39 @@ export interface DynamoStoreOptions {
   tableName: string;
   /** Records expire (TTL attribute `expiresAt`) this many days after their last write. */
   retentionDays: number;
+  /** A message that may still change is first due for reconciliation this long after [15 min]. */
+  firstCheckAfterMs?: number;
   sleep?: (ms: number) => Promise<void>;
 }
 
 const messageKey = (messageId: string) => `MSG#${messageId}`;
+
+/** The `due` index partition of a message: spread so no partition takes every send. */
+function dueShard(messageId: string): string {
+  return `DUE#${Number.parseInt(messageId.slice(0, 2), 16) % DUE_SHARDS}`;
+}
+
+/** The partition a report belongs to: its call's message when it says which, else its id's. */
+export function reportPartition(report: DeliveryReport): string {
+  return report.correlation !== undefined && report.to !== undefined
+    ? messageIdOf(report.correlation, report.to)
+    : messageIdFor(report.provider, report.trackingId);
+}
+
+interface Cursor {
+  shard: number;
+  key?: Record<string, unknown> | undefined;
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+function decodeCursor(value: string | undefined): Cursor {
+  if (!value) return { shard: 0 };
+  const parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as Cursor;
+  return { shard: Number(parsed.shard) || 0, key: parsed.key };
+}
 
 function isConditionFailure(error: unknown): boolean {
   return (error as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException';
@@ -61,6 +113,14 @@ export function createDynamoStore(options: DynamoStoreOptions): MessageStore {
     options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const expiresAt = (from: string) =>
     Math.floor(Date.parse(from) / 1000) + options.retentionDays * 86_400;
+  const firstCheckAfterMs = options.firstCheckAfterMs ?? 15 * 60_000;
+  const due = (record: MessageRecord) =>
+    record.status === 'accepted' || record.status === 'unknown'
+      ? {
+          dueShard: dueShard(record.messageId),
+          dueAt: new Date(Date.parse(record.submittedAt) + firstCheckAfterMs).toISOString(),
+        }
+      : {};
 
   async function batchPut(items: Record<string, unknown>[]): Promise<void> {
     let pending = items.map((Item) => ({ PutRequest: { Item } }));
@@ -75,12 +135,32 @@ export function createDynamoStore(options: DynamoStoreOptions): MessageStore {
     }
   }
 
+  async function queryPartition(messageId: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': messageKey(messageId) },
+          ConsistentRead: true,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      items.push(...((page.Items ?? []) as Record<string, unknown>[]));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
   return {
     async recordMessages(records) {
       const items = records.map((record) => ({
         pk: messageKey(record.messageId),
         sk: MESSAGE,
         ...record,
+        ...due(record),
         expiresAt: expiresAt(record.submittedAt),
       }));
       const batches: Record<string, unknown>[][] = [];
@@ -93,27 +173,66 @@ export function createDynamoStore(options: DynamoStoreOptions): MessageStore {
       }
     },
 
-    async applyReport(report: DeliveryReport, receivedAt: string) {
-      try {
-        await client.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: {
-              pk: messageKey(messageIdFor(report.provider, report.trackingId)),
-              sk: `${REPORT}${reportKey(report)}`,
-              report,
-              receivedAt,
-              expiresAt: expiresAt(receivedAt),
-            },
-            // The first arrival wins: a duplicate is the same item, and keeps its first time.
-            ConditionExpression: 'attribute_not_exists(pk)',
+    async applyReport(report: DeliveryReport, receivedAt: string, applyOptions?: ApplyOptions) {
+      const messageId = applyOptions?.messageId ?? reportPartition(report);
+      const sk = `${REPORT}${reportKey(report)}`;
+      const put = async () => {
+        try {
+          await client.send(
+            new PutCommand({
+              TableName: tableName,
+              Item: {
+                pk: messageKey(messageId),
+                sk,
+                report,
+                receivedAt,
+                ...(applyOptions?.by ? { by: applyOptions.by } : {}),
+                expiresAt: expiresAt(receivedAt),
+              },
+              // The first arrival wins: a duplicate is the same item, and keeps its first time.
+              ConditionExpression: 'attribute_not_exists(pk)',
+            }),
+          );
+          return true;
+        } catch (error) {
+          if (isConditionFailure(error)) return false;
+          throw storeError('storing a delivery report', error);
+        }
+      };
+      if (!applyOptions?.mustExist) return { changed: await put() };
+      // The check runs beside the write, not before it: one round trip. The record was written
+      // before the provider call, so a genuine report always finds it.
+      const [changed, record] = await Promise.all([
+        put(),
+        client
+          .send(
+            new GetCommand({
+              TableName: tableName,
+              Key: { pk: messageKey(messageId), sk: MESSAGE },
+              ProjectionExpression: 'pk',
+              ConsistentRead: true,
+            }),
+          )
+          .catch((error: unknown) => {
+            throw storeError("checking a report's message", error);
           }),
-        );
-        return { changed: true };
-      } catch (error) {
-        if (isConditionFailure(error)) return { changed: false };
-        throw storeError('storing a delivery report', error);
+      ]);
+      if (record.Item) return { changed, found: true };
+      if (changed) {
+        try {
+          await client.send(
+            new DeleteCommand({
+              TableName: tableName,
+              Key: { pk: messageKey(messageId), sk },
+              ConditionExpression: 'receivedAt = :at',
+              ExpressionAttributeValues: { ':at': receivedAt },
+            }),
+          );
+        } catch (error) {
+          if (!isConditionFailure(error)) throw storeError('removing a refused report', error);
+        }
       }
+      return { changed: false, found: false };
     },
 
     async getMessage(messageId) {
@@ -121,25 +240,23 @@ export function createDynamoStore(options: DynamoStoreOptions): MessageStore {
         const found: StoredMessage = {};
         let legacy: DeliveryState | undefined;
         const reports: ReceivedReport[] = [];
-        let start: Record<string, unknown> | undefined;
-        do {
-          const page = await client.send(
-            new QueryCommand({
-              TableName: tableName,
-              KeyConditionExpression: 'pk = :pk',
-              ExpressionAttributeValues: { ':pk': messageKey(messageId) },
-              ConsistentRead: true,
-              ...(start ? { ExclusiveStartKey: start } : {}),
-            }),
-          );
-          for (const item of page.Items ?? []) {
-            const sk = String(item.sk);
-            if (sk === MESSAGE) found.record = item as MessageRecord;
-            else if (sk === DELIVERY) legacy = item as DeliveryState;
-            else if (sk.startsWith(REPORT)) reports.push(item as unknown as ReceivedReport);
+        for (const item of await queryPartition(messageId)) {
+          const sk = String(item.sk);
+          if (sk === MESSAGE) found.record = stripIndex(item);
+          else if (sk === DELIVERY) legacy = item as unknown as DeliveryState;
+          else if (sk.startsWith(REPORT)) reports.push(item as unknown as ReceivedReport);
+        }
+        const other = found.record?.reportsAt;
+        if (other && other !== messageId) {
+          // Reports that came back with only the provider's id. The application token vouches
+          // only for messages sent without a per-request URL; a record in that partition is
+          // another message (the layout before correlations).
+          const trustsApp = found.record?.appReports === true;
+          for (const item of await queryPartition(other)) {
+            if (!String(item.sk).startsWith(REPORT) || (item.by === 'app' && !trustsApp)) continue;
+            reports.push(item as unknown as ReceivedReport);
           }
-          start = page.LastEvaluatedKey;
-        } while (start);
+        }
         const delivery = foldReports(legacy, reports);
         if (delivery) found.delivery = delivery;
         return found;
@@ -167,6 +284,63 @@ export function createDynamoStore(options: DynamoStoreOptions): MessageStore {
       } catch (error) {
         if (isConditionFailure(error)) return { changed: false };
         throw storeError('storing a reply', error);
+      }
+    },
+
+    async listDue(now, { limit, cursor }) {
+      const position = decodeCursor(cursor);
+      const messageIds: string[] = [];
+      try {
+        for (let shard = position.shard; shard < DUE_SHARDS; shard++) {
+          let start = shard === position.shard ? position.key : undefined;
+          do {
+            const page = await client.send(
+              new QueryCommand({
+                TableName: tableName,
+                IndexName: DUE_INDEX,
+                KeyConditionExpression: 'dueShard = :shard AND dueAt <= :now',
+                ExpressionAttributeValues: { ':shard': `DUE#${shard}`, ':now': now },
+                Limit: limit - messageIds.length,
+                ...(start ? { ExclusiveStartKey: start } : {}),
+              }),
+            );
+            for (const item of page.Items ?? []) messageIds.push(String(item.pk).slice(4));
+            start = page.LastEvaluatedKey;
+            if (messageIds.length >= limit)
+              return {
+                messageIds,
+                cursor: start
+                  ? encodeCursor({ shard, key: start })
+                  : shard + 1 < DUE_SHARDS
+                    ? encodeCursor({ shard: shard + 1 })
+                    : undefined,
+              };
+          } while (start);
+        }
+        return { messageIds };
+      } catch (error) {
+        throw storeError('listing messages to reconcile', error);
+      }
+    },
+
+    async scheduleCheck(messageId, next) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { pk: messageKey(messageId), sk: MESSAGE },
+            ...(next
+              ? {
+                  UpdateExpression: 'SET dueAt = :next, dueShard = :shard',
+                  ExpressionAttributeValues: { ':next': next, ':shard': dueShard(messageId) },
+                }
+              : { UpdateExpression: 'REMOVE dueAt, dueShard' }),
+            ConditionExpression: 'attribute_exists(pk)',
+          }),
+        );
+      } catch (error) {
+        if (isConditionFailure(error)) return;
+        throw storeError('scheduling a reconciliation', error);
       }
     },
   };

@@ -1,5 +1,5 @@
 import type { DeliveryState } from '../delivery/state.ts';
-import type { DeliveryReport, InboundMessage } from '../ports/push.ts';
+import type { DeliveryReport, InboundMessage, PushAuthority } from '../ports/push.ts';
 
 export { StoreError } from '../errors.ts';
 
@@ -13,10 +13,32 @@ export interface MessageRecord {
   providerMessageId?: string | undefined;
   /** What the provider's reports bring back, when it is not `providerMessageId`. */
   trackingId?: string | undefined;
-  /** `not_sent`: a batch ran out of time before this message's request (never sent). */
+  /**
+   * The correlation of the provider call that carried it (absent in records written before
+   * correlations, and for messages that never reached a provider): with `to`, it is the id.
+   */
+  correlation?: string | undefined;
+  /**
+   * The other partition its reports may land in: the one the provider's id names, for reports
+   * that come back without the call's correlation (a receipt whose `OutId` carried the caller's
+   * reference, a batch report, a signed push to the application's URL).
+   */
+  reportsAt?: string | undefined;
+  /**
+   * Reports the application-level token vouched for may speak for it (no per-request callback
+   * URL went with it); otherwise only its call's token, a provider's signature or the account's.
+   */
+  appReports?: true | undefined;
+  /**
+   * `unknown` is also what is written before the provider call (`phase: 'sending'`): a crash
+   * during the call leaves a record that reconciliation resolves. `not_sent`: the request
+   * carrying it surely never reached the provider.
+   */
   status: 'accepted' | 'rejected' | 'unknown' | 'not_sent';
+  /** `sending`: the intent written before the provider call, not yet its outcome. */
+  phase?: 'sending' | undefined;
   error?: { code: string; message: string } | undefined;
-  /** When the provider answered (or the outcome became unknown). */
+  /** When the provider answered (or the outcome became unknown, or the intent was written). */
   submittedAt: string;
 }
 
@@ -26,14 +48,44 @@ export interface StoredMessage {
   delivery?: DeliveryState | undefined;
 }
 
+/** How a report to apply was authenticated, and whether its message must already exist. */
+export interface ApplyOptions {
+  by?: PushAuthority | 'reconcile' | undefined;
+  /**
+   * The report may only speak for a message that is recorded (a per-request token vouches for
+   * its call's messages only): otherwise nothing is stored and `found` is false.
+   */
+  mustExist?: boolean | undefined;
+  /** The message it is about, when the caller knows (reconciliation); else what it carries says. */
+  messageId?: string | undefined;
+}
+
+/** A page of messages due for reconciliation. */
+export interface DuePage {
+  messageIds: string[];
+  /** Where the next page starts; undefined after the last. */
+  cursor?: string | undefined;
+}
+
 /** Durable storage of messages, delivery reports and replies. Every write is durable on return. */
 export interface MessageStore {
-  /** Records submitted messages (all or error). */
+  /** Records messages (all or error): intents before the call, outcomes after it. */
   recordMessages(records: readonly MessageRecord[]): Promise<void>;
-  /** Applies one report idempotently and monotonically; `changed` is false for a duplicate. */
-  applyReport(report: DeliveryReport, receivedAt: string): Promise<{ changed: boolean }>;
-  /** One message by our id (a single read). */
+  /**
+   * Applies one report idempotently (one item per distinct report, no read); `changed` is false
+   * for a duplicate, `found` false when `mustExist` and its message is not recorded.
+   */
+  applyReport(
+    report: DeliveryReport,
+    receivedAt: string,
+    options?: ApplyOptions,
+  ): Promise<{ changed: boolean; found?: boolean }>;
+  /** One message by our id, its reports folded. */
   getMessage(messageId: string): Promise<StoredMessage>;
   /** Stores a reply from a phone; `changed` is false when it was already stored. */
   recordInbound(message: InboundMessage, receivedAt: string): Promise<{ changed: boolean }>;
+  /** Messages not known final whose next check is due at `now` or before (an index, no scan). */
+  listDue(now: string, options: { limit: number; cursor?: string | undefined }): Promise<DuePage>;
+  /** When to check a message again; `undefined` takes it off the list (it is final). */
+  scheduleCheck(messageId: string, next: string | undefined): Promise<void>;
 }

@@ -60,6 +60,8 @@ function memoryStore(fails: boolean): MessageStore & {
     inbound,
     recordMessages: async () => {},
     getMessage: async () => ({}),
+    listDue: async () => ({ messageIds: [] }),
+    scheduleCheck: async () => {},
     async applyReport(report, receivedAt) {
       if (fails) throw new StoreError('the table is unavailable (injected)');
       reports.push(report);
@@ -288,7 +290,7 @@ describe('receivePush under fuzzing', () => {
     const huawei: PushReceiver = {
       ...huaweiReal,
       authenticate: async () =>
-        verdict ? { ok: true, by: 'fuzz' } : { ok: false, reason: 'fuzz verdict' },
+        verdict ? { ok: true, by: 'signature' } : { ok: false, reason: 'fuzz verdict' },
     };
     const alibaba = createAlibabaReceiver({
       secret: async () => ({ receiptToken: RECEIPT_TOKEN }),
@@ -298,7 +300,7 @@ describe('receivePush under fuzzing', () => {
       provider: 'fuzz',
       path: '/fuzz',
       authenticate: async () =>
-        verdict ? { ok: true, by: 'fuzz' } : { ok: false, reason: 'fuzz verdict' },
+        verdict ? { ok: true, by: 'signature' } : { ok: false, reason: 'fuzz verdict' },
       // A fresh copy each time: receivePush adds to `invalid`.
       parse: () => structuredClone(fuzzPush),
       acknowledge: (result) => ({ status: 200, body: JSON.stringify(result) }),

@@ -171,7 +171,10 @@ const otp = (to: string[]) => ({
   templateId: 'demo-otp',
   templateParas: ['012345'],
   reference: 'order-42',
+  correlation: CORRELATION,
 });
+
+const CORRELATION = `sr${'c'.repeat(32)}`;
 
 describe('createAlibabaProvider against a local Alibaba', () => {
   it('sends +86 numbers in one signed SendSms and every other number in its own SendMessageToGlobe', async () => {
@@ -181,14 +184,22 @@ describe('createAlibabaProvider against a local Alibaba', () => {
       deadlineIn(5_000),
     );
     expect(outcomes).toEqual([
-      { to: '+85291234567', status: 'accepted', providerMessageId: expect.stringMatching(/^m-/) },
+      {
+        to: '+85291234567',
+        status: 'accepted',
+        providerMessageId: expect.stringMatching(/^m-/),
+      },
       {
         to: '+8613800138000',
         status: 'accepted',
         providerMessageId: '900619746936498440^0',
         trackingId: '900619746936498440^0:13800138000',
       },
-      { to: '+6591234567', status: 'accepted', providerMessageId: expect.stringMatching(/^m-/) },
+      {
+        to: '+6591234567',
+        status: 'accepted',
+        providerMessageId: expect.stringMatching(/^m-/),
+      },
       {
         to: '+8613900139000',
         status: 'accepted',
@@ -369,7 +380,7 @@ describe('createAlibabaProvider against a local Alibaba', () => {
     expect(plan).toHaveLength(1);
     const outcomes = await instance.sendBatch(
       plan[0] ?? [],
-      { reference: 'batch-1' },
+      { reference: 'batch-1', correlation: CORRELATION },
       deadlineIn(5_000),
     );
     expect(outcomes.map((g) => g.map((o) => o.status))).toEqual([
@@ -411,7 +422,11 @@ describe('createAlibabaProvider against a local Alibaba', () => {
       templateParas: ['7'],
     };
     const [request] = await instance.planBatch([segment], {});
-    const [outcomes] = await instance.sendBatch(request ?? [], {}, deadlineIn(5_000));
+    const [outcomes] = await instance.sendBatch(
+      request ?? [],
+      { correlation: CORRELATION },
+      deadlineIn(5_000),
+    );
     expect(
       outcomes?.map((o) => [o.status, 'providerMessageId' in o ? o.providerMessageId : undefined]),
     ).toEqual([

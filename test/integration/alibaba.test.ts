@@ -448,7 +448,18 @@ describe("Alibaba's faults map as Huawei's do", () => {
       expect(answer.body.error?.code).toBe('provider_timeout');
       expect(alibaba.requests).toHaveLength(1);
       const id = answer.body.error?.details?.[0]?.messageId ?? '';
-      expect(await get(id)).toMatchObject({ status: 'unknown', provider: 'alibaba' });
+      // The request carried its correlation in `OutId`: the receipt that follows finds the
+      // `unknown` message and resolves it, its history showing both steps.
+      let view = await get(id);
+      for (let i = 0; i < 100 && view.status === 'unknown'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        view = await get(id);
+      }
+      expect(view).toMatchObject({ status: 'delivered', provider: 'alibaba' });
+      expect(view.history.map((h: { status: string }) => h.status)).toEqual([
+        'unknown',
+        'delivered',
+      ]);
     } finally {
       await loadHandlers({});
     }

@@ -194,7 +194,7 @@ describe('delivery tracking through the real handlers', () => {
     secrets.secrets.set(SECRET_ID, JSON.stringify(baseSecret));
     // Without STATUS_CALLBACK_URL nothing rides on the send; the app's report URL carries the token.
     handlers = await loadHandlers({ STATUS_CALLBACK_URL: '' });
-    const { callbackUrl } = await import('../../shared/huawei/callbackAuth.ts');
+    const { appCallbackUrl: callbackUrl } = await import('../../shared/huawei/callbackAuth.ts');
     const reportUrl = callbackUrl(`${callback.url}batch`, baseSecret) ?? '';
     sandbox = await startSandbox({ deliveryDelayMs: 50, reportUrl });
     handlers = await loadHandlers({ HUAWEI_SMS_ENDPOINT: sandbox.url, STATUS_CALLBACK_URL: '' });
@@ -227,7 +227,7 @@ describe('delivery tracking through the real handlers', () => {
 
   it('stores a reply from a phone', async () => {
     const box = await stack();
-    const { callbackUrl } = await import('../../shared/huawei/callbackAuth.ts');
+    const { appCallbackUrl: callbackUrl } = await import('../../shared/huawei/callbackAuth.ts');
     const result = await pushUplink({
       url: callbackUrl(`${callback.url}mo`, baseSecret) ?? '',
       from: '+6591234567',

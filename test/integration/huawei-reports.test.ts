@@ -10,7 +10,7 @@ import {
   type Sandbox,
   startSandbox,
 } from '../../sandbox/huawei/server.ts';
-import { callbackUrl } from '../../shared/huawei/callbackAuth.ts';
+import { appCallbackUrl as callbackUrl } from '../../shared/huawei/callbackAuth.ts';
 import { apiEvent, lambdaContext, parseAnswer } from '../helpers/lambda.ts';
 
 const SECRET_ID = 'sms-relay/test/huawei-reports';

@@ -18,7 +18,7 @@ import {
   type Sandbox,
   startSandbox,
 } from '../../sandbox/huawei/server.ts';
-import { callbackUrl } from '../../shared/huawei/callbackAuth.ts';
+import { appCallbackUrl as callbackUrl } from '../../shared/huawei/callbackAuth.ts';
 import { createDocumentClient } from '../../shared/store/client.ts';
 import { createDynamoOptOutStore, type OptOutStore } from '../../shared/store/optOuts.ts';
 import { apiEvent, lambdaContext, parseAnswer } from '../helpers/lambda.ts';

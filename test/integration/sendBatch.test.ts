@@ -57,6 +57,11 @@ const bodies = () =>
 
 const local = useLocalServices({ table: TABLE, secrets: { batch: SECRET } });
 
+/** A BatchWrite of outcomes (records after the call), not of intents (`phase: sending`). */
+const OUTCOME_WRITE = /^(?![\s\S]*"sending")[\s\S]*PutRequest/;
+/** A BatchWrite of the intents written before a provider call. */
+const INTENT_WRITE = /^(?=[\s\S]*"sending")[\s\S]*PutRequest/;
+
 describe('POST /sms/batch', () => {
   it('sends 10,000 recipients in mixed groups exactly once each, within Huawei limits, results in order', async () => {
     const handler = await loadHandler();
@@ -189,10 +194,26 @@ describe('POST /sms/batch', () => {
     }
   });
 
-  it('answers every result, naming the unrecorded ones, when the store fails', async () => {
-    // The opt-out check before the send reads fine; only the records' writes fail afterwards.
+  it('sends nothing when the intents cannot be recorded: not_sent, zero provider requests', async () => {
     const proxy = await startFaultProxy(local.services.dynamo.endpoint);
-    proxy.failMatching(/PutRequest/);
+    proxy.failMatching(INTENT_WRITE);
+    const handler = await loadHandler({ AWS_ENDPOINT_URL_DYNAMODB: proxy.url });
+    const before = local.services.sandbox.requests.length;
+    const answer = await post(handler, {
+      messages: [{ to: ['+6591234567', '+6598765432'], templateId: 't' }],
+    }).finally(() => proxy.close());
+    expect(answer.statusCode).toBe(202);
+    expect(answer.body.groups[0]?.messages).toMatchObject([
+      { status: 'not_sent', error: { code: 'store_unavailable' } },
+      { status: 'not_sent', error: { code: 'store_unavailable' } },
+    ]);
+    expect(local.services.sandbox.requests.length).toBe(before);
+  });
+
+  it('answers every result, naming the unrecorded ones, when the store fails', async () => {
+    // The checks and the intents before the send go in; only the outcomes' writes fail.
+    const proxy = await startFaultProxy(local.services.dynamo.endpoint);
+    proxy.failMatching(OUTCOME_WRITE);
     const handler = await loadHandler({ AWS_ENDPOINT_URL_DYNAMODB: proxy.url });
     const answer = await post(handler, {
       messages: [{ to: ['+6591234567', '+6598765432'], templateId: 't' }],

@@ -2,7 +2,6 @@ import type { Handler } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { LOCAL_APP_KEY, LOCAL_APP_SECRET, LOCAL_SENDER } from '../../sandbox/huawei/server.ts';
 import { messageView } from '../../shared/delivery/view.ts';
-import { callbackUrl } from '../../shared/huawei/callbackAuth.ts';
 import { splitUrl } from '../../shared/huawei/signer.ts';
 import { verifyAkSk, verifyWsse } from '../../shared/huawei/verify.ts';
 import { createDocumentClient } from '../../shared/store/client.ts';
@@ -48,6 +47,11 @@ const VALID = {
   reference: 'order-42',
 };
 
+/** A BatchWrite of outcomes (records after the call), not of intents (`phase: sending`). */
+const OUTCOME_WRITE = /^(?![\s\S]*"sending")[\s\S]*PutRequest/;
+/** A BatchWrite of the intents written before a provider call. */
+const INTENT_WRITE = /^(?=[\s\S]*"sending")[\s\S]*PutRequest/;
+
 describe('POST /sms reaches Huawei correctly signed', () => {
   it.each(['aksk', 'wsse'])(
     'sends a request that verifies independently in %s mode and carries every field',
@@ -91,7 +95,10 @@ describe('POST /sms reaches Huawei correctly signed', () => {
         to: '+6591234567,+6598765432',
         templateId: VALID.templateId,
         templateParas: '["012345","5"]',
-        statusCallback: callbackUrl(CALLBACK, JSON.parse(GOOD_SECRET)),
+        // This call's own URL: its correlation, and a token good for its messages only.
+        statusCallback: expect.stringMatching(
+          new RegExp(`^${CALLBACK.replace(/[.?]/g, '\\$&')}\\?c=sr[0-9a-f]{32}&token=[\\w-]{43}$`),
+        ),
         extend: 'order-42',
       });
     },
@@ -243,15 +250,37 @@ describe('POST /sms with provider faults', () => {
   });
 
   it('tells the caller when the messages were sent but could not be recorded', async () => {
-    // The opt-out check before the send reads fine; only the records' writes fail afterwards.
+    // The checks and the intents before the send go in; only the outcomes' writes fail.
     const proxy = await startFaultProxy(local.services.dynamo.endpoint);
-    proxy.failMatching(/PutRequest/);
+    proxy.failMatching(OUTCOME_WRITE);
     const handler = await loadHandler({ AWS_ENDPOINT_URL_DYNAMODB: proxy.url });
     const answer = await post(handler, VALID).finally(() => proxy.close());
     expect(answer.statusCode).toBe(500);
     expect(answer.body.error?.message).toContain('do not resend');
-    expect(answer.body.error?.details?.map((d) => d.messageId)).toHaveLength(2);
+    const ids = answer.body.error?.details?.map((d) => d.messageId) ?? [];
+    expect(ids).toHaveLength(2);
     expect(local.services.sandbox.requests).toHaveLength(1);
+    // Nothing is lost: each id reads as its intent, `unknown`, until its reports resolve it.
+    const store = createDynamoStore({
+      client: createDocumentClient({ endpoint: local.services.dynamo.endpoint }),
+      tableName: local.services.table,
+      retentionDays: 90,
+    });
+    for (const id of ids) {
+      const view = messageView(id ?? '', await store.getMessage(id ?? ''));
+      expect(['unknown', 'delivered']).toContain(view?.status);
+    }
+  });
+
+  it('sends nothing when the intents cannot be recorded before the send: 503', async () => {
+    const proxy = await startFaultProxy(local.services.dynamo.endpoint);
+    proxy.failMatching(INTENT_WRITE);
+    const handler = await loadHandler({ AWS_ENDPOINT_URL_DYNAMODB: proxy.url });
+    const before = local.services.sandbox.requests.length;
+    const answer = await post(handler, VALID).finally(() => proxy.close());
+    expect(answer.statusCode).toBe(503);
+    expect(answer.body.error?.code).toBe('store_unavailable');
+    expect(local.services.sandbox.requests.length).toBe(before);
   });
 
   it('never logs a whole phone number or a secret', async () => {

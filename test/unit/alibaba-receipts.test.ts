@@ -67,7 +67,7 @@ describe('mainland receipts (snake_case)', () => {
         updatedAt: '2016-12-31T16:00:05.000Z',
         statusDesc: '用户接收成功',
         extend: '67890',
-        to: '13800138000',
+        to: '+8613800138000',
       },
     ]);
     expect(submitted).toMatchObject({ trackingId: reports[0]?.trackingId });
@@ -88,7 +88,7 @@ describe('mainland receipts (snake_case)', () => {
 
   it('builds the same tracking id whatever form phone_number comes in', () => {
     const { reports } = parse([{ ...mainland, phone_number: '8613800138000' }]);
-    expect(reports[0]).toMatchObject({ trackingId: '12345^0:13800138000', to: '8613800138000' });
+    expect(reports[0]).toMatchObject({ trackingId: '12345^0:13800138000', to: '+8613800138000' });
   });
 
   it('reads Beijing time the same whatever zone the machine is in', () => {
@@ -166,7 +166,7 @@ describe('international receipts (PascalCase)', () => {
         statusDesc: 'success',
         orgCode: 'success',
         extend: '67890',
-        to: '85211112222',
+        to: '+85211112222',
       },
     ]);
   });
@@ -241,7 +241,7 @@ describe('the receiver', () => {
 
   it('accepts the receipt token from the query string', async () => {
     const { instance } = receiver([TOKEN]);
-    expect(await instance.authenticate(request(), new Date())).toEqual({ ok: true, by: 'token' });
+    expect(await instance.authenticate(request(), new Date())).toEqual({ ok: true, by: 'account' });
     expect(
       await instance.authenticate(request({ query: `a=1&token=${TOKEN}` }), new Date()),
     ).toMatchObject({ ok: true });
@@ -264,7 +264,7 @@ describe('the receiver', () => {
 
   it('refetches the secret on a mismatch, so a rotated token is accepted', async () => {
     const { instance, fetched } = receiver(['old-token-0123456789', TOKEN]);
-    expect(await instance.authenticate(request(), new Date())).toEqual({ ok: true, by: 'token' });
+    expect(await instance.authenticate(request(), new Date())).toEqual({ ok: true, by: 'account' });
     expect(fetched).toEqual([undefined, true]);
   });
 

@@ -28,6 +28,8 @@ describe('parseConfig', () => {
       retentionDays: 90,
       batchConcurrency: 8,
       statusCallbackUrl: undefined,
+      reconcileAfterMs: 15 * 60_000,
+      expireAfterMs: 78 * 3_600_000,
     });
   });
 

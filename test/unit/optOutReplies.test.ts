@@ -92,7 +92,7 @@ describe('receivePush with opt-outs', () => {
   const receiver = (inbound: InboundMessage[]): PushReceiver => ({
     provider: 'huawei',
     path: '/',
-    authenticate: async () => ({ ok: true, by: 'token' }),
+    authenticate: async () => ({ ok: true, by: 'app' }),
     parse: () => ({ reports: [], invalid: [], inbound }),
     acknowledge: (result) => ({ status: 200, body: JSON.stringify(result) }),
   });
@@ -101,6 +101,8 @@ describe('receivePush with opt-outs', () => {
     applyReport: async () => ({ changed: true }),
     getMessage: async () => ({}),
     recordInbound: async () => ({ changed }),
+    listDue: async () => ({ messageIds: [] }),
+    scheduleCheck: async () => {},
   });
   const request = { method: 'POST', path: '/', query: '', headers: {}, body: new Uint8Array() };
 

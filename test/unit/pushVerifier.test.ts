@@ -27,7 +27,7 @@ describe('createPushVerifier', () => {
       return options?.refresh ? current : before; // the cache still holds the old secret
     });
     current = after;
-    expect(await verify(push(callbackToken(after)), new Date())).toEqual({ ok: true, by: 'token' });
+    expect(await verify(push(callbackToken(after)), new Date())).toEqual({ ok: true, by: 'app' });
     expect(fetched).toEqual([false, true]);
   });
 

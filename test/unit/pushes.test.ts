@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { authenticatePush, callbackToken, callbackUrl } from '../../shared/huawei/callbackAuth.ts';
+import {
+  appCallbackUrl,
+  authenticatePush,
+  callbackToken,
+  callbackUrl,
+  requestToken,
+} from '../../shared/huawei/callbackAuth.ts';
 import type { WireRequest } from '../../shared/huawei/canonical.ts';
 import { isoTime, parseHuaweiPush } from '../../shared/huawei/pushes.ts';
 import { splitUrl } from '../../shared/huawei/signer.ts';
@@ -153,13 +159,13 @@ describe('authenticatePush', () => {
 
   it('without pushing keys requires the URL token, compared exactly', () => {
     const plain = { appKey: 'k', appSecret: 'app-secret', sender: 'x' };
-    const url = callbackUrl('https://cb.example.com/report?x=1', plain) ?? '';
+    const url = appCallbackUrl('https://cb.example.com/report?x=1', plain) ?? '';
     const token = new URL(url).searchParams.get('token') ?? '';
     expect(token.length).toBeGreaterThanOrEqual(40);
     const bare = { ...wire, headers: {} };
     expect(authenticatePush({ ...bare, query: `x=1&token=${token}` }, plain, now)).toEqual({
       ok: true,
-      by: 'token',
+      by: 'app',
     });
     expect(
       authenticatePush({ ...bare, query: `token=${token.slice(0, -1)}A` }, plain, now).ok,
@@ -169,10 +175,51 @@ describe('authenticatePush', () => {
       reason: 'callback token missing',
     });
     expect(
-      callbackUrl('https://cb.example.com/report', { ...plain, callbackToken: 'c'.repeat(32) }),
+      appCallbackUrl('https://cb.example.com/report', { ...plain, callbackToken: 'c'.repeat(32) }),
     ).toBe(`https://cb.example.com/report?token=${'c'.repeat(32)}`);
-    expect(callbackUrl('https://cb.example.com/report', secret)).toBe(
+    expect(appCallbackUrl('https://cb.example.com/report', secret)).toBe(
       'https://cb.example.com/report',
+    );
+  });
+
+  it("binds a call's URL token to its correlation: good for that call only", () => {
+    const plain = { appKey: 'k', appSecret: 'app-secret', sender: 'x' };
+    const a = `sr${'a'.repeat(32)}`;
+    const b = `sr${'b'.repeat(32)}`;
+    const url = new URL(callbackUrl('https://cb.example.com/report', plain, a) ?? '');
+    expect(url.searchParams.get('c')).toBe(a);
+    const token = url.searchParams.get('token') ?? '';
+    expect(token).toBe(requestToken(callbackToken(plain), a));
+    const bare = { ...wire, headers: {} };
+    expect(authenticatePush({ ...bare, query: url.search.slice(1) }, plain, now)).toEqual({
+      ok: true,
+      by: 'request',
+      correlation: a,
+    });
+    // Request A's token does not open request B, nor stand in for the application token.
+    expect(authenticatePush({ ...bare, query: `c=${b}&token=${token}` }, plain, now).ok).toBe(
+      false,
+    );
+    expect(authenticatePush({ ...bare, query: `token=${token}` }, plain, now).ok).toBe(false);
+    // The application token does not stand in for a request's.
+    const app = callbackToken(plain);
+    expect(authenticatePush({ ...bare, query: `c=${a}&token=${app}` }, plain, now).ok).toBe(false);
+    expect(authenticatePush({ ...bare, query: `c=nope&token=${token}` }, plain, now).ok).toBe(
+      false,
+    );
+    // Rotation: a token made with a previous key stays good while it is listed.
+    const rotated = { ...plain, callbackToken: 'n'.repeat(32) };
+    expect(authenticatePush({ ...bare, query: url.search.slice(1) }, rotated, now).ok).toBe(false);
+    expect(
+      authenticatePush(
+        { ...bare, query: url.search.slice(1) },
+        { ...rotated, previousCallbackTokens: [callbackToken(plain)] },
+        now,
+      ).ok,
+    ).toBe(true);
+    // With pushing keys the URL carries the correlation only: the signature authenticates.
+    expect(callbackUrl('https://cb.example.com/report', secret, a)).toBe(
+      `https://cb.example.com/report?c=${a}`,
     );
   });
 });

@@ -37,16 +37,21 @@ function provider(script: Record<number, () => never>): SmsProvider & { requests
 function memoryStore(
   failOn: (records: readonly MessageRecord[]) => boolean = () => false,
 ): MessageStore & { records: MessageRecord[] } {
-  const records: MessageRecord[] = [];
+  // The latest record of each message, as the table keeps it (a put replaces).
+  const latest = new Map<string, MessageRecord>();
   return {
-    records,
+    get records() {
+      return [...latest.values()];
+    },
     async recordMessages(batch) {
       if (failOn(batch)) throw Object.assign(new Error('down'), { name: 'StoreError' });
-      records.push(...batch);
+      for (const record of batch) latest.set(record.messageId, record);
     },
     applyReport: async () => ({ changed: false }),
     getMessage: async () => ({}),
     recordInbound: async () => ({ changed: false }),
+    listDue: async () => ({ messageIds: [] }),
+    scheduleCheck: async () => {},
   };
 }
 
@@ -115,13 +120,34 @@ describe('sendBatch', () => {
   );
 
   it('answers every result even when some could not be recorded, and names those', async () => {
-    const store = memoryStore((batch) => batch.some((r) => r.templateId === 'b'));
+    // The intents go in; the outcomes of group b do not.
+    const store = memoryStore((batch) =>
+      batch.some((r) => r.templateId === 'b' && r.phase !== 'sending'),
+    );
     const result = await sendBatch(request, deps(provider({}), store), deadlineIn(30_000));
     expect(result.counts.accepted).toBe(9_900);
     expect(result.notRecorded).toHaveLength(3_300);
     expect(new Set(result.notRecorded)).toEqual(
       new Set(result.groups[1]?.messages.map((m) => m.messageId)),
     );
-    expect(store.records).toHaveLength(6_600);
+    // Every message has a record: group b's still read as their intents, `unknown`.
+    expect(store.records).toHaveLength(9_900);
+    const b = new Set(result.notRecorded);
+    expect(
+      store.records.filter((r) => b.has(r.messageId)).every((r) => r.status === 'unknown'),
+    ).toBe(true);
+  });
+
+  it('sends nothing of a request whose intents could not be recorded: not_sent, safe to resend', async () => {
+    const store = memoryStore((batch) =>
+      batch.some((r) => r.templateId === 'b' && r.phase === 'sending'),
+    );
+    const stub = provider({});
+    const result = await sendBatch(request, deps(stub, store), deadlineIn(30_000));
+    const sent = stub.requests.flat().flatMap((segment) => segment.to);
+    expect(result.counts).toMatchObject({ accepted: 6_600, not_sent: 3_300 });
+    expect(result.groups[1]?.messages.every((m) => m.status === 'not_sent')).toBe(true);
+    expect(sent.some((to) => to.startsWith('+6592'))).toBe(false);
+    expect(result.requests).toBe(2);
   });
 });

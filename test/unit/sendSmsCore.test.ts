@@ -32,16 +32,28 @@ function provider(
   };
 }
 
-function store(): MessageStore & { records: MessageRecord[] } {
-  const records: MessageRecord[] = [];
+/** A store that keeps each message's latest record, as the table does (a put replaces). */
+function store(): MessageStore & { records: MessageRecord[]; writes: MessageRecord[][] } {
+  const latest = new Map<string, MessageRecord>();
+  const writes: MessageRecord[][] = [];
   return {
-    records,
+    get records() {
+      return [...latest.values()];
+    },
+    writes,
     async recordMessages(batch) {
-      records.push(...batch);
+      writes.push([...batch]);
+      // The latest write's order wins (the final write is in request order).
+      for (const record of batch) {
+        latest.delete(record.messageId);
+        latest.set(record.messageId, record);
+      }
     },
     applyReport: async () => ({ changed: false }),
     getMessage: async () => ({}),
     recordInbound: async () => ({ changed: false }),
+    listDue: async () => ({ messageIds: [] }),
+    scheduleCheck: async () => {},
   };
 }
 
@@ -131,7 +143,10 @@ describe('sendSms routing', () => {
         deadlineIn(10_000),
       ),
     ).rejects.toMatchObject({ code: 'provider_rejected' });
-    expect(s.records).toEqual([]);
+    // The intents written before the calls now say what happened: never sent.
+    expect(s.writes[0]?.every((r) => r.status === 'unknown' && r.phase === 'sending')).toBe(true);
+    expect(s.records.length).toBe(s.writes[0]?.length);
+    expect(s.records.every((r) => r.status === 'not_sent')).toBe(true);
   });
 
   it('records what one provider sent even when the other failed in a way nobody expected', async () => {

@@ -1,0 +1,329 @@
+import type { Handler } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createMessagesTable, type LocalDynamo, startDynalite } from '../../local/dynamo.ts';
+import { type LocalFunctionUrl, startFunctionUrl } from '../../local/functionUrl.ts';
+import { type LocalSecretsManager, startLocalSecretsManager } from '../../local/secretsManager.ts';
+import {
+  type AlibabaSandbox,
+  SANDBOX_ACCESS_KEY_ID,
+  SANDBOX_ACCESS_KEY_SECRET,
+  startAlibabaSandbox,
+} from '../../sandbox/alibaba/server.ts';
+import {
+  LOCAL_APP_KEY,
+  LOCAL_APP_SECRET,
+  LOCAL_SENDER,
+  type Sandbox,
+  startSandbox,
+} from '../../sandbox/huawei/server.ts';
+import type { ReconcileResult } from '../../shared/core/reconcile.ts';
+import { apiEvent, lambdaContext, parseAnswer } from '../helpers/lambda.ts';
+
+/*
+ * Every message reaches a final state (issue 9): an `unknown` submit is resolved by the report
+ * that its request's correlation brings back, a per-request callback token speaks for its own
+ * request only, and reconciliation (with an injected clock) asks both sandboxes' query APIs and
+ * ends what no report will ever end.
+ */
+
+const SECRET_ID = 'sms-relay/test/final-states';
+const TABLE = 'sms-relay-final-states-test';
+const RECEIPT_TOKEN = 'receipt-token-final-states-0123';
+const secret = {
+  huawei: { appKey: LOCAL_APP_KEY, appSecret: LOCAL_APP_SECRET, sender: LOCAL_SENDER },
+  alibaba: {
+    accessKeyId: SANDBOX_ACCESS_KEY_ID,
+    accessKeySecret: SANDBOX_ACCESS_KEY_SECRET,
+    receiptToken: RECEIPT_TOKEN,
+  },
+};
+const otp = { templateId: 'demo-otp', templateParas: ['123456'] };
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+let dynamo: LocalDynamo;
+let secrets: LocalSecretsManager;
+let callback: LocalFunctionUrl;
+let huawei: Sandbox;
+let alibaba: AlibabaSandbox;
+let handlers: Record<'sendSms' | 'statusCallback' | 'getMessage', Handler>;
+let runReconcile: (now: Date) => Promise<ReconcileResult>;
+
+async function loadHandlers(env: Record<string, string> = {}) {
+  vi.resetModules();
+  Object.assign(process.env, {
+    AWS_REGION: 'ap-southeast-1',
+    AWS_ACCESS_KEY_ID: 'dummy',
+    AWS_SECRET_ACCESS_KEY: 'dummy',
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    SMS_SECRET_ID: SECRET_ID,
+    MESSAGES_TABLE: TABLE,
+    HUAWEI_SMS_ENDPOINT: huawei.url,
+    ALIBABA_SMS_ENDPOINT: alibaba.url,
+    ALIBABA_SMS_INTL_ENDPOINT: alibaba.url,
+    STATUS_CALLBACK_URL: callback.url,
+    SMS_ROUTES: '+86=alibaba,+852=alibaba,*=huawei',
+    SMS_RECIPIENT_LIMIT: 'off',
+    HUAWEI_SMS_TIMEOUT_MS: '1500',
+    ALIBABA_SMS_TIMEOUT_MS: '1500',
+    ...env,
+  });
+  handlers = {
+    sendSms: (await import('../../functions/sendSms.ts')).handler as Handler,
+    statusCallback: (await import('../../functions/statusCallback.ts')).handler as Handler,
+    getMessage: (await import('../../functions/getMessage.ts')).handler as Handler,
+  };
+  // The real core, store and providers of this container, with the clock the test says.
+  const { reconcile } = await import('../../shared/core/reconcile.ts');
+  const { messageStore } = await import('../../shared/deps/store.ts');
+  const { providerNamed } = await import('../../shared/deps/router.ts');
+  const { deadlineIn } = await import('../../shared/util/deadline.ts');
+  const log = { info() {}, warn() {}, error() {}, debug() {} };
+  runReconcile = (now) =>
+    reconcile(
+      {
+        store: messageStore(),
+        provider: providerNamed,
+        log,
+        expireAfterMs: 78 * HOUR,
+        recheckMs: 15 * MINUTE,
+        now: () => now,
+      },
+      deadlineIn(60_000),
+    );
+}
+
+async function post(body: unknown, remainingMs = 15_000) {
+  return parseAnswer(
+    await handlers.sendSms(
+      apiEvent({ body: JSON.stringify(body) }),
+      lambdaContext(remainingMs),
+      () => {},
+    ),
+  );
+}
+
+async function get(messageId: string) {
+  const event = apiEvent({
+    method: 'GET',
+    path: `/sms/${messageId}`,
+    body: null,
+    headers: {},
+    pathParameters: { messageId },
+  });
+  const result = await handlers.getMessage(event, lambdaContext(), () => {});
+  return { statusCode: result.statusCode as number, body: JSON.parse(result.body) };
+}
+
+/** Polls a message until `done` says so (reports arrive asynchronously). */
+async function until(messageId: string, done: (status: string) => boolean) {
+  let view = await get(messageId);
+  for (let i = 0; i < 100 && !done(view.body.status); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    view = await get(messageId);
+  }
+  return view.body;
+}
+
+/** The `statusCallback` URL the sandbox received with the n-th-from-last Huawei request. */
+function callbackOf(request: { body: string } | undefined): string {
+  return new URLSearchParams(request?.body ?? '').get('statusCallback') ?? '';
+}
+
+async function pushForm(url: string, fields: Record<string, string>) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields).toString(),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+beforeAll(async () => {
+  dynamo = await startDynalite();
+  await createMessagesTable(dynamo.endpoint, TABLE);
+  secrets = await startLocalSecretsManager({ [SECRET_ID]: JSON.stringify(secret) });
+  callback = await startFunctionUrl(
+    async (event, context) => (await handlers.statusCallback(event, context, () => {})) as string,
+  );
+  huawei = await startSandbox({ deliveryDelayMs: 100 });
+  alibaba = await startAlibabaSandbox({
+    deliveryDelayMs: 100,
+    pushRetryDelayMs: 50,
+    receiptUrl: `${callback.url}alibaba?token=${RECEIPT_TOKEN}`,
+  });
+  await loadHandlers();
+});
+afterAll(async () => {
+  await alibaba.close();
+  await huawei.close();
+  await callback.close();
+  await secrets.close();
+  await dynamo.close();
+});
+
+describe('an unknown submit, then its report', () => {
+  it('Huawei: the number accepted but never answered ends delivered, both steps in its history', async () => {
+    const answer = await post({ to: '+6590000997', ...otp });
+    expect(answer.statusCode).toBe(504);
+    const id = answer.body.error?.details?.[0]?.messageId ?? '';
+    // The report came back to this call's URL with its correlation and the number.
+    const view = await until(id, (status) => status !== 'unknown');
+    expect(view).toMatchObject({ messageId: id, status: 'delivered', provider: 'huawei' });
+    expect(view.history.map((h: { status: string }) => h.status)).toEqual(['unknown', 'delivered']);
+  });
+
+  it('Alibaba mainland and international: the hang number ends delivered through its receipt', async () => {
+    for (const to of ['+8613800139000', '+85261230000']) {
+      const answer = await post({ to, ...otp });
+      expect(answer.statusCode).toBe(504);
+      const id = answer.body.error?.details?.[0]?.messageId ?? '';
+      const view = await until(id, (status) => status !== 'unknown');
+      expect(view).toMatchObject({ status: 'delivered', provider: 'alibaba' });
+      expect(view.history.map((h: { status: string }) => h.status)).toEqual([
+        'unknown',
+        'delivered',
+      ]);
+    }
+  });
+});
+
+describe('per-request callback tokens', () => {
+  it('a URL taken from request A cannot change any message of request B: 401, nothing stored', async () => {
+    const quiet = await startSandbox({ deliveryDelayMs: 600_000 });
+    try {
+      await loadHandlers({ HUAWEI_SMS_ENDPOINT: quiet.url });
+      const a = await post({ to: '+6591110001', ...otp });
+      const urlA = callbackOf(quiet.requests.at(-1));
+      const b = await post({ to: ['+6591110002', '+6591110003'], ...otp });
+      const urlB = callbackOf(quiet.requests.at(-1));
+      expect(urlA).toMatch(/[?&]c=sr[0-9a-f]{32}&token=/);
+      expect(urlA).not.toBe(urlB);
+      const idA = a.body.messages?.[0]?.messageId ?? '';
+      const idB = b.body.messages?.[0]?.messageId ?? '';
+      const viewB = (await get(idB)).body;
+      const forged = {
+        smsMsgId: viewB.providerMessageId,
+        status: 'UNDELIV',
+        to: '+6591110002',
+        extend: 'x',
+        total: '1',
+        sequence: '1',
+      };
+      // A's URL, B's message: refused, and B is untouched.
+      expect(await pushForm(urlA, forged)).toBe(401);
+      expect((await get(idB)).body.status).toBe('accepted');
+      // A's token with B's correlation: refused too.
+      const correlationB = new URL(urlB).searchParams.get('c') ?? '';
+      const swapped = new URL(urlA);
+      swapped.searchParams.set('c', correlationB);
+      expect(await pushForm(swapped.toString(), forged)).toBe(401);
+      expect((await get(idB)).body.history).toHaveLength(1);
+      // The application token does not stand in for a request's.
+      const { appCallbackUrl } = await import('../../shared/huawei/callbackAuth.ts');
+      const app = new URL(appCallbackUrl(callback.url, secret.huawei) ?? '');
+      app.searchParams.set('c', correlationB);
+      expect(await pushForm(app.toString(), forged)).toBe(401);
+      expect((await get(idB)).body.status).toBe('accepted');
+      // B's own URL: accepted and applied; A's own report on A's URL too.
+      expect(await pushForm(urlB, forged)).toBe(200);
+      expect((await get(idB)).body.status).toBe('failed');
+      const viewA = (await get(idA)).body;
+      expect(
+        await pushForm(urlA, {
+          smsMsgId: viewA.providerMessageId,
+          status: 'DELIVRD',
+          to: '+6591110001',
+          extend: 'x',
+        }),
+      ).toBe(200);
+      expect((await get(idA)).body.status).toBe('delivered');
+    } finally {
+      await quiet.close();
+      await loadHandlers();
+    }
+  });
+});
+
+describe('reconciliation (injected clock)', () => {
+  it('asks Alibaba: a message whose receipt never comes is found delivered by the query APIs', async () => {
+    const sent = await post({ to: ['+8613800139013', '+85261230013'], ...otp });
+    const ids = (sent.body.messages ?? []).map((m) => m.messageId);
+    expect(sent.body.messages?.map((m) => m.status)).toEqual(['accepted', 'accepted']);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the sandbox's delivery delay
+    // Not due yet: nothing is looked at.
+    const early = await runReconcile(new Date(Date.now() + 5 * MINUTE));
+    expect(early.examined).toBe(0);
+    const run = await runReconcile(new Date(Date.now() + 20 * MINUTE));
+    expect(run.resolved).toBeGreaterThanOrEqual(2);
+    for (const id of ids) {
+      const view = (await get(id)).body;
+      expect(view.status).toBe('delivered');
+      expect(view.history.map((h: { status: string }) => h.status)).toEqual([
+        'accepted',
+        'delivered',
+      ]);
+    }
+    // Final messages are off the list: the next run looks at none of them again.
+    const again = await runReconcile(new Date(Date.now() + 40 * MINUTE));
+    expect(again.resolved).toBe(0);
+  });
+
+  it('resolves an unknown mainland submit with a reference by QuerySendDetails (OutId, number, time)', async () => {
+    const answer = await post({ to: '+8613800139000', ...otp, reference: 'order-77' });
+    expect(answer.statusCode).toBe(504);
+    const id = answer.body.error?.details?.[0]?.messageId ?? '';
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Its receipt carried the reference, not the correlation: only the query can tell.
+    expect((await get(id)).body.status).toBe('unknown');
+    await runReconcile(new Date(Date.now() + 20 * MINUTE));
+    const view = (await get(id)).body;
+    expect(view.status).toBe('delivered');
+    expect(view.history.map((h: { status: string }) => h.status)).toEqual(['unknown', 'delivered']);
+  });
+
+  it('Huawei has no query API: a message never reported is rescheduled, then expired after 72 h + margin', async () => {
+    const sent = await post({ to: '+6590001007', ...otp });
+    const id = sent.body.messages?.[0]?.messageId ?? '';
+    expect(sent.body.messages?.[0]?.status).toBe('accepted');
+    const soon = await runReconcile(new Date(Date.now() + 20 * MINUTE));
+    expect(soon.rescheduled).toBeGreaterThanOrEqual(1);
+    expect((await get(id)).body.status).toBe('accepted');
+    const late = await runReconcile(new Date(Date.now() + 79 * HOUR));
+    expect(late.expired).toBeGreaterThanOrEqual(1);
+    const view = (await get(id)).body;
+    expect(view).toMatchObject({ status: 'expired', providerStatus: 'NO_REPORT' });
+    expect(view.history.at(-1)).toMatchObject({
+      status: 'expired',
+      providerStatus: 'NO_REPORT',
+      description: expect.stringContaining('no delivery report'),
+    });
+    // Done: off the list.
+    const after = await runReconcile(new Date(Date.now() + 100 * HOUR));
+    expect(after.expired).toBe(0);
+  });
+
+  it('an unknown submit nothing ever resolves ends expired, saying why', async () => {
+    // International, with a reference: no MessageId to ask about, and a receipt without the
+    // correlation. The sandbox's `reset` number is processed but answered with a reset.
+    const quiet = await startAlibabaSandbox({ deliveryDelayMs: 600_000 });
+    try {
+      await loadHandlers({ ALIBABA_SMS_INTL_ENDPOINT: quiet.url });
+      const answer = await post({ to: '+85261230001', ...otp, reference: 'order-78' });
+      expect(answer.statusCode).toBe(504);
+      const id = answer.body.error?.details?.[0]?.messageId ?? '';
+      await runReconcile(new Date(Date.now() + 20 * MINUTE));
+      expect((await get(id)).body.status).toBe('unknown');
+      await runReconcile(new Date(Date.now() + 79 * HOUR));
+      const view = (await get(id)).body;
+      expect(view.status).toBe('expired');
+      expect(view.history.map((h: { status: string }) => h.status)).toEqual(['unknown', 'expired']);
+      expect(view.history.at(-1).description).toContain('never answered');
+    } finally {
+      await quiet.close();
+      await loadHandlers();
+    }
+  });
+});
