@@ -68,6 +68,7 @@ const store: MessageStore = {
   getMessage: async () => ({}),
   recordInbound: async () => ({ changed: false }),
   listDue: async () => ({ messageIds: [] }),
+  discardMessages: async () => {},
   scheduleCheck: async () => {},
 };
 const log = { info() {}, warn() {}, error() {}, debug() {} };

@@ -1,10 +1,20 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import {
+  fingerprintOf,
+  type IdempotencyGate,
+  idempotencyGate,
+  isIdempotentReplay,
+  ledgerId,
+  sentNothing,
+} from '../shared/core/idempotency.ts';
 import { type BatchResult, sendBatch } from '../shared/core/sendBatch.ts';
 import { appConfig } from '../shared/deps/config.ts';
 import { recipientCounters } from '../shared/deps/counters.ts';
+import { idempotencyLedger } from '../shared/deps/idempotency.ts';
 import { optOutStore } from '../shared/deps/optOuts.ts';
 import { providerRouter } from '../shared/deps/router.ts';
 import { messageStore } from '../shared/deps/store.ts';
+import { apiIdempotency, checkIdempotencyKey, replayed } from '../shared/http/idempotency.ts';
 import { describeIssues } from '../shared/http/issues.ts';
 import { jsonApi } from '../shared/http/jsonApi.ts';
 import { json } from '../shared/http/respond.ts';
@@ -18,7 +28,11 @@ const MAX_BODY_BYTES = 1024 * 1024;
 /** Kept back from the Lambda deadline to record the last results and answer. */
 const RESERVE_MS = 3_000;
 
-async function run(request: SendBatchRequest, context: Context): Promise<BatchResult> {
+async function run(
+  request: SendBatchRequest,
+  context: Context,
+  idempotency: IdempotencyGate | undefined,
+): Promise<BatchResult> {
   logger.addContext(context);
   return sendBatch(
     request,
@@ -30,27 +44,56 @@ async function run(request: SendBatchRequest, context: Context): Promise<BatchRe
       store: messageStore(),
       log: logger,
       concurrency: appConfig().batchConcurrency,
+      idempotency,
     },
     deadlineFromLambda(context, RESERVE_MS),
   );
 }
 
+/** The `202` body of a batch. */
+function answerOf({ groups, counts, notRecorded }: BatchResult) {
+  return { groups, counts, ...(notRecorded.length > 0 ? { notRecorded } : {}) };
+}
+
 /** `POST /sms/batch` through API Gateway. */
 const api = jsonApi(
   { schema: sendBatchRequestSchema, maxBodyBytes: MAX_BODY_BYTES, log: logger },
-  async (request, context) => {
-    const { groups, counts, notRecorded } = await run(request, context);
-    return json(202, { groups, counts, ...(notRecorded.length > 0 ? { notRecorded } : {}) });
+  async (request, context, event) => {
+    const idempotency = apiIdempotency(event, request, context, {
+      route: 'POST /sms/batch',
+      ledger: idempotencyLedger,
+    });
+    try {
+      return json(202, answerOf(await run(request, context, idempotency)));
+    } catch (error) {
+      // Same key, same body: the first answer again, and nothing sent.
+      if (isIdempotentReplay(error)) {
+        const { outcome } = error;
+        return replayed(
+          outcome.kind === 'ok'
+            ? { kind: 'ok', body: answerOf(outcome.body as BatchResult) }
+            : outcome,
+          202,
+          logger,
+        );
+      }
+      throw error;
+    }
   },
 );
 
 /**
- * An EventBridge Scheduler reminder: the event is the payload itself. Nothing here throws: a
- * retried invocation could send twice, so every outcome is logged (one summary line, then the
- * failures) and the invocation ends normally.
+ * An EventBridge Scheduler reminder: the event is the payload itself, with its `idempotencyKey`.
+ * Every outcome is logged (one summary line, then the failures). The invocation fails only when
+ * nothing was sent and the key was released, so Lambda's retry sends it then; a retry of an
+ * invocation that did send replays and sends nothing.
  */
 async function scheduled(event: unknown, context: Context): Promise<void> {
-  const parsed = sendBatchRequestSchema.safeParse(event);
+  // `idempotencyKey` is the schedule's (Scheduler stamps <aws.scheduler.scheduled-time> into
+  // it): a retried invocation with the same one sends nothing again. The rest is the batch.
+  const { idempotencyKey, ...payload } =
+    typeof event === 'object' && event !== null ? (event as Record<string, unknown>) : {};
+  const parsed = sendBatchRequestSchema.safeParse(payload);
   if (!parsed.success) {
     logger.addContext(context);
     logger.error('scheduled batch refused: invalid payload', {
@@ -58,8 +101,30 @@ async function scheduled(event: unknown, context: Context): Promise<void> {
     });
     return;
   }
+  let idempotency: IdempotencyGate | undefined;
   try {
-    const result = await run(parsed.data, context);
+    if (idempotencyKey !== undefined) {
+      const key = checkIdempotencyKey(idempotencyKey, 'idempotencyKey');
+      idempotency = idempotencyGate(idempotencyLedger(), {
+        id: ledgerId('schedule', 'scheduler', key),
+        fingerprint: fingerprintOf(parsed.data),
+        leaseUntil: Date.now() + context.getRemainingTimeInMillis(),
+      });
+    } else {
+      logger.addContext(context);
+      logger.warn(
+        'scheduled batch without idempotencyKey: a retried invocation could send it twice',
+      );
+    }
+  } catch (error) {
+    logger.addContext(context);
+    logger.error('scheduled batch refused: invalid idempotencyKey', {
+      error: (error as Error).message,
+    });
+    return;
+  }
+  try {
+    const result = await run(parsed.data, context, idempotency);
     logger.info('scheduled batch sent', {
       notRecorded: result.notRecorded.length,
       reference: parsed.data.reference,
@@ -80,9 +145,16 @@ async function scheduled(event: unknown, context: Context): Promise<void> {
     if (failures.length > 0)
       logger.warn('scheduled batch failures', { count: failures.length, failures });
   } catch (error) {
+    if (isIdempotentReplay(error)) {
+      logger.info('scheduled batch already sent under this idempotencyKey: nothing sent again');
+      return;
+    }
     logger.error('scheduled batch failed', {
       error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
     });
+    // Nothing was sent and the key was released: failing the invocation lets Lambda retry it
+    // (serverless.yml). Without a key a retry is never asked for: it could send twice.
+    if (idempotency && sentNothing(error)) throw error;
   }
 }
 

@@ -1,9 +1,12 @@
+import { isIdempotentReplay } from '../shared/core/idempotency.ts';
 import { sendSms } from '../shared/core/sendSms.ts';
 import { appConfig } from '../shared/deps/config.ts';
 import { recipientCounters } from '../shared/deps/counters.ts';
+import { idempotencyLedger } from '../shared/deps/idempotency.ts';
 import { optOutStore } from '../shared/deps/optOuts.ts';
-import { providerRouter } from '../shared/deps/router.ts';
+import { alternativesTo, providerBreaker, providerRouter } from '../shared/deps/router.ts';
 import { messageStore } from '../shared/deps/store.ts';
+import { apiIdempotency, replayed } from '../shared/http/idempotency.ts';
 import { jsonApi } from '../shared/http/jsonApi.ts';
 import { json } from '../shared/http/respond.ts';
 import { logger } from '../shared/logger.ts';
@@ -15,23 +18,39 @@ const MAX_BODY_BYTES = 64 * 1024;
 /** Time kept back from the Lambda deadline to record the results and answer. */
 const RESERVE_MS = 2_000;
 
-/** `POST /sms`: validate, send through the provider, record, answer `202` per recipient. */
+/**
+ * `POST /sms`: validate, send through the provider, record, answer `202` per recipient; with an
+ * `Idempotency-Key`, at most once per key (SPEC "Idempotency").
+ */
 export const handler = jsonApi(
   { schema: sendSmsRequestSchema, maxBodyBytes: MAX_BODY_BYTES, log: logger },
-  async (request, context) => {
+  async (request, context, event) => {
     logger.addContext(context);
-    const result = await sendSms(
-      request,
-      {
-        router: await providerRouter(),
-        allowedCountries: appConfig().allowedCountries,
-        counters: recipientCounters(),
-        optOuts: optOutStore(),
-        store: messageStore(),
-        log: logger,
-      },
-      deadlineFromLambda(context, RESERVE_MS),
-    );
-    return json(202, result);
+    const idempotency = apiIdempotency(event, request, context, {
+      route: 'POST /sms',
+      ledger: idempotencyLedger,
+    });
+    try {
+      const result = await sendSms(
+        request,
+        {
+          router: await providerRouter(),
+          allowedCountries: appConfig().allowedCountries,
+          counters: recipientCounters(),
+          optOuts: optOutStore(),
+          store: messageStore(),
+          log: logger,
+          idempotency,
+          failover: appConfig().failover ? { alternatives: alternativesTo } : undefined,
+          breaker: appConfig().failover ? providerBreaker() : undefined,
+        },
+        deadlineFromLambda(context, RESERVE_MS),
+      );
+      return json(202, result);
+    } catch (error) {
+      // Same key, same body: the first answer again, and nothing sent.
+      if (isIdempotentReplay(error)) return replayed(error.outcome, 202, logger);
+      throw error;
+    }
   },
 );

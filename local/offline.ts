@@ -87,6 +87,10 @@ export function startOffline(options: OfflineOptions): Offline {
     String(options.websocketPort),
     '--albPort',
     String(options.albPort),
+    // One warm instance of each handler in offline's own process, as a warm Lambda container:
+    // worker threads (the default) start one cold instance per concurrent request, and a burst
+    // of 50 sends then spends its 15 s starting 50 bundles on a laptop (and GBs of memory).
+    '--useInProcess',
   ];
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: repoRoot,

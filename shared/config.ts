@@ -68,6 +68,7 @@ const envSchema = z.object({
   ),
   STATUS_CALLBACK_URL: z.optional(endpointUrl),
   SMS_RECONCILE_AFTER: z._default(duration, '15m'),
+  SMS_FAILOVER: z._default(z.enum(['on', 'off']), 'off'),
   SMS_EXPIRE_AFTER: z._default(
     z.string().check(
       z.regex(DURATION, 'must be a duration like 78h (a number and s, m, h or d)'),
@@ -114,6 +115,8 @@ export interface Config {
   /** `batchSendDiffSms` requests in flight at once in one `sendBatch` call. */
   batchConcurrency: number;
   statusCallbackUrl: string | undefined;
+  /** `SMS_FAILOVER` [off]: a part its provider surely did not send may go through another. */
+  failover: boolean;
   /** `SMS_RECONCILE_AFTER` [15m]: a message is first reconciled, and at most as often, after this. */
   reconcileAfterMs: number;
   /** `SMS_EXPIRE_AFTER` [78h]: a message no report made final is `expired` this long after submit. */
@@ -162,6 +165,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     retentionDays: Number(v.RETENTION_DAYS ?? 90),
     batchConcurrency: Number(v.BATCH_CONCURRENCY ?? 8),
     statusCallbackUrl: v.STATUS_CALLBACK_URL,
+    failover: v.SMS_FAILOVER === 'on',
     reconcileAfterMs: durationMs(v.SMS_RECONCILE_AFTER),
     expireAfterMs: durationMs(v.SMS_EXPIRE_AFTER),
   };

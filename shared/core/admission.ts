@@ -6,6 +6,11 @@ import type { RecipientCounters, TakenUnit } from '../store/recipientCounters.ts
 export interface AdmissionDeps {
   optOuts?: { optedOut(numbers: readonly string[]): Promise<Set<string>> } | undefined;
   counters?: RecipientCounters | undefined;
+  /**
+   * Who takes the units (an idempotent request's key and body): its duplicates and replays take
+   * the same ones, so they count once. A fresh holder per call when absent.
+   */
+  holder?: string | undefined;
   log: Log;
 }
 
@@ -49,7 +54,7 @@ export async function admit(
     deps.optOuts
       ? deps.optOuts.optedOut([...new Set(numbers)])
       : Promise.resolve(new Set<string>()),
-    deps.counters ? deps.counters.take(numbers, nowMs) : Promise.resolve(undefined),
+    deps.counters ? deps.counters.take(numbers, nowMs, deps.holder) : Promise.resolve(undefined),
   ]);
   const admission: Admission = { ...empty, refused: new Map(), units: new Map() };
   const giveBack: TakenUnit[] = [];

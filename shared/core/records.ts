@@ -22,6 +22,8 @@ export interface RecordContext {
   reference?: string | undefined;
   provider: string;
   submittedAt: string;
+  /** The provider that surely did not send it, and why, when another one then did. */
+  failedOver?: { from: string; code: string; at: string } | undefined;
 }
 
 /** A message's place in a provider call: its id, fixed before the call, and the call's correlation. */

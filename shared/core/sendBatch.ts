@@ -9,8 +9,20 @@ import type { TakenUnit } from '../store/recipientCounters.ts';
 import type { MessageRecord, MessageStore } from '../store/types.ts';
 import type { Deadline } from '../util/deadline.ts';
 import { mapWithConcurrency } from '../util/pool.ts';
-import { type AdmissionDeps, admit, giveBackQuietly, unsentUnits } from './admission.ts';
+import {
+  type Admission,
+  type AdmissionDeps,
+  admit,
+  giveBackQuietly,
+  unsentUnits,
+} from './admission.ts';
 import { failedOutcomes } from './failedOutcomes.ts';
+import {
+  type IdempotencyGate,
+  outcomeOfError,
+  refuseClaim,
+  settleAfterError,
+} from './idempotency.ts';
 import { matchOutcomes } from './matchOutcomes.ts';
 import {
   type CallIdentity,
@@ -33,6 +45,8 @@ export interface SendBatchDeps extends AdmissionDeps {
   concurrency: number;
   /** A request is not started with less time than this left: its recipients are `not_sent`. */
   minRequestMs?: number;
+  /** The call's idempotency key (API `Idempotency-Key` or a schedule's `idempotencyKey`). */
+  idempotency?: IdempotencyGate | undefined;
   now?: () => Date;
 }
 
@@ -141,176 +155,238 @@ export async function sendBatch(
       segment.to.map((to, k) => ({ to, slot: `${segment.group}:${segment.positions[k]}` })),
     ),
   );
-  const admission = await admit(
+  const admission = await admitOnce(
     flat.map((entry) => entry.to),
     deps,
     now().getTime(),
   );
-  if (admission.allOverForSeconds !== undefined && refused.length === 0) {
-    throw new AppError('rate_limited', 'Every recipient has had too many messages lately', {
-      retryAfterSeconds: admission.allOverForSeconds,
-    });
-  }
-  const units = new Map(
-    [...admission.units].map(([index, unit]) => [flat[index]?.slot as string, unit]),
-  );
-  for (const [index, outcome] of admission.refused) {
-    const [group, position] = (flat[index]?.slot ?? '0:0').split(':').map(Number);
-    refused.push({ group: group as number, position: position as number, outcome });
-  }
-  const admitted = new Set(admission.admitted.map((index) => flat[index]?.slot));
-  const routed = routedAll
-    .map(({ provider, segments }) => ({
-      provider,
-      segments: segments
-        .map((segment) => {
-          const keep = segment.to.flatMap((_, k) =>
-            admitted.has(`${segment.group}:${segment.positions[k]}`) ? [k] : [],
-          );
-          return {
-            ...segment,
-            to: keep.map((k) => segment.to[k] as string),
-            positions: keep.map((k) => segment.positions[k] as number),
-          };
-        })
-        .filter((segment) => segment.to.length > 0),
-    }))
-    .filter(({ segments }) => segments.length > 0);
-  const planned = await Promise.all(
-    routed.map(async ({ provider, segments }) =>
-      (await provider.planBatch(segments, common)).map((chunk) => ({ provider, chunk })),
-    ),
-  );
-  // Filled by position as requests return, in whatever order they return.
-  const records: MessageRecord[][] = request.messages.map((group) => new Array(group.to.length));
-  const unrecorded = new Set<string>();
-  let started = 0;
-  if (refused.length > 0) {
-    const refusedAt = now().toISOString();
-    const made = refused.map(({ group, position, outcome }) => {
-      const record = toRecord(outcome, {
-        templateId: request.messages[group]?.templateId ?? '',
-        reference: request.reference,
-        provider: 'none',
-        submittedAt: refusedAt,
-      });
-      const slots = records[group];
-      if (slots) slots[position] = record;
-      return record;
-    });
-    try {
-      await deps.store.recordMessages(made);
-    } catch (error) {
-      deps.log.error('batch messages not recorded', {
-        reason: (error as Error).message,
-        count: made.length,
-      });
-      for (const record of made) unrecorded.add(record.messageId);
-    }
+  try {
+    const result = await sendAdmitted(admission);
+    await deps.idempotency
+      ?.complete({ kind: 'ok', body: result })
+      .catch((error: unknown) =>
+        deps.log.error('idempotency key not settled', { reason: (error as Error).message }),
+      );
+    return result;
+  } catch (error) {
+    await settleAfterError(deps.idempotency, error, deps.log);
+    throw error;
   }
 
-  await mapWithConcurrency(planned.flat(), deps.concurrency, async ({ provider, chunk }) => {
-    let outcomes: RecipientOutcome[][];
-    // One call, one correlation; a number is at most once in a planned request, so every
-    // message's id is fixed before the call, and its intent is written first.
-    const correlation = newCorrelation();
-    const identities = chunk.map((segment) => segment.to.map((to) => identityIn(correlation, to)));
-    const notSent = (error: { code: string; message: string }) =>
-      chunk.map((s) => s.to.map((to) => ({ to, status: 'not_sent' as const, error })));
-    // Checked before the intents and again after them: writing them takes time too.
-    const tooLate = () => deadline.remainingMs() < minRequestMs;
-    const intents = () =>
-      chunk.flatMap((segment, i) =>
-        segment.to.map((to, k) =>
-          toIntent(to, identities[i]?.[k] as CallIdentity, {
-            templateId: segment.templateId,
-            reference: request.reference,
-            provider: provider.name,
-            submittedAt: now().toISOString(),
-          }),
-        ),
-      );
-    const blocked = tooLate()
-      ? NO_TIME
-      : !(await recordIntents(deps, intents()))
-        ? NO_INTENT
-        : tooLate()
-          ? NO_TIME
-          : undefined;
-    if (blocked) {
-      outcomes = notSent(blocked);
-    } else {
-      started += 1;
+  async function sendAdmitted(admission: Admission): Promise<BatchResult> {
+    if (admission.allOverForSeconds !== undefined && refused.length === 0) {
+      throw new AppError('rate_limited', 'Every recipient has had too many messages lately', {
+        retryAfterSeconds: admission.allOverForSeconds,
+      });
+    }
+    const units = new Map(
+      [...admission.units].map(([index, unit]) => [flat[index]?.slot as string, unit]),
+    );
+    for (const [index, outcome] of admission.refused) {
+      const [group, position] = (flat[index]?.slot ?? '0:0').split(':').map(Number);
+      refused.push({ group: group as number, position: position as number, outcome });
+    }
+    const admitted = new Set(admission.admitted.map((index) => flat[index]?.slot));
+    const routed = routedAll
+      .map(({ provider, segments }) => ({
+        provider,
+        segments: segments
+          .map((segment) => {
+            const keep = segment.to.flatMap((_, k) =>
+              admitted.has(`${segment.group}:${segment.positions[k]}`) ? [k] : [],
+            );
+            return {
+              ...segment,
+              to: keep.map((k) => segment.to[k] as string),
+              positions: keep.map((k) => segment.positions[k] as number),
+            };
+          })
+          .filter((segment) => segment.to.length > 0),
+      }))
+      .filter(({ segments }) => segments.length > 0);
+    const planned = await Promise.all(
+      routed.map(async ({ provider, segments }) =>
+        (await provider.planBatch(segments, common)).map((chunk) => ({ provider, chunk })),
+      ),
+    );
+    // Filled by position as requests return, in whatever order they return.
+    const records: MessageRecord[][] = request.messages.map((group) => new Array(group.to.length));
+    const unrecorded = new Set<string>();
+    let started = 0;
+    if (refused.length > 0) {
+      const refusedAt = now().toISOString();
+      const made = refused.map(({ group, position, outcome }) => {
+        const record = toRecord(outcome, {
+          templateId: request.messages[group]?.templateId ?? '',
+          reference: request.reference,
+          provider: 'none',
+          submittedAt: refusedAt,
+        });
+        const slots = records[group];
+        if (slots) slots[position] = record;
+        return record;
+      });
       try {
-        const sent = await provider.sendBatch(chunk, { ...common, correlation }, deadline);
-        outcomes = chunk.map((segment, i) => {
-          const matched = matchOutcomes(segment.to, sent[i]);
-          if (matched.mismatched > 0) {
-            deps.log.error('provider answer did not cover every recipient', {
-              provider: provider.name,
-              mismatched: matched.mismatched,
-            });
-          }
-          return matched.outcomes;
-        });
+        await deps.store.recordMessages(made);
       } catch (error) {
-        deps.log.warn('batch request failed', {
-          provider: provider.name,
-          code: (error as AppError).code,
-          providerCode: (error as { providerCode?: string }).providerCode,
-          recipients: chunk.reduce((sum, s) => sum + s.to.length, 0),
+        deps.log.error('batch messages not recorded', {
+          reason: (error as Error).message,
+          count: made.length,
         });
-        outcomes = chunk.map((segment) => failedOutcomes(segment.to, error));
+        for (const record of made) unrecorded.add(record.messageId);
       }
     }
-    const submittedAt = now().toISOString();
-    const given: TakenUnit[] = [];
-    const chunkRecords = chunk.flatMap((segment, i) => {
-      const context = {
-        templateId: segment.templateId,
-        reference: request.reference,
-        provider: provider.name,
-        submittedAt,
-      };
-      const made = (outcomes[i] ?? []).map((outcome, k) =>
-        toRecord(outcome, context, identities[i]?.[k]),
+
+    await mapWithConcurrency(planned.flat(), deps.concurrency, async ({ provider, chunk }) => {
+      let outcomes: RecipientOutcome[][];
+      // One call, one correlation; a number is at most once in a planned request, so every
+      // message's id is fixed before the call, and its intent is written first.
+      const correlation = newCorrelation();
+      const identities = chunk.map((segment) =>
+        segment.to.map((to) => identityIn(correlation, to)),
       );
-      given.push(
-        ...unsentUnits(
-          (outcomes[i] ?? []).map((outcome, k) => ({ index: k, outcome })),
-          new Map(
-            segment.positions.flatMap((position, k) => {
-              const unit = units.get(`${segment.group}:${position}`);
-              return unit ? [[k, unit] as const] : [];
+      const notSent = (error: { code: string; message: string }) =>
+        chunk.map((s) => s.to.map((to) => ({ to, status: 'not_sent' as const, error })));
+      // Checked before the intents and again after them: writing them takes time too.
+      const tooLate = () => deadline.remainingMs() < minRequestMs;
+      const intents = () =>
+        chunk.flatMap((segment, i) =>
+          segment.to.map((to, k) =>
+            toIntent(to, identities[i]?.[k] as CallIdentity, {
+              templateId: segment.templateId,
+              reference: request.reference,
+              provider: provider.name,
+              submittedAt: now().toISOString(),
             }),
           ),
-        ),
-      );
-      const slots = records[segment.group] ?? [];
-      made.forEach((record, k) => {
-        slots[segment.positions[k] as number] = record;
+        );
+      const blocked = tooLate()
+        ? NO_TIME
+        : !(await recordIntents(deps, intents()))
+          ? NO_INTENT
+          : tooLate()
+            ? NO_TIME
+            : undefined;
+      if (blocked) {
+        outcomes = notSent(blocked);
+      } else {
+        started += 1;
+        try {
+          const sent = await provider.sendBatch(chunk, { ...common, correlation }, deadline);
+          outcomes = chunk.map((segment, i) => {
+            const matched = matchOutcomes(segment.to, sent[i]);
+            if (matched.mismatched > 0) {
+              deps.log.error('provider answer did not cover every recipient', {
+                provider: provider.name,
+                mismatched: matched.mismatched,
+              });
+            }
+            return matched.outcomes;
+          });
+        } catch (error) {
+          deps.log.warn('batch request failed', {
+            provider: provider.name,
+            code: (error as AppError).code,
+            providerCode: (error as { providerCode?: string }).providerCode,
+            recipients: chunk.reduce((sum, s) => sum + s.to.length, 0),
+          });
+          outcomes = chunk.map((segment) => failedOutcomes(segment.to, error));
+        }
+      }
+      const submittedAt = now().toISOString();
+      const given: TakenUnit[] = [];
+      const chunkRecords = chunk.flatMap((segment, i) => {
+        const context = {
+          templateId: segment.templateId,
+          reference: request.reference,
+          provider: provider.name,
+          submittedAt,
+        };
+        const made = (outcomes[i] ?? []).map((outcome, k) =>
+          toRecord(outcome, context, identities[i]?.[k]),
+        );
+        given.push(
+          ...unsentUnits(
+            (outcomes[i] ?? []).map((outcome, k) => ({ index: k, outcome })),
+            new Map(
+              segment.positions.flatMap((position, k) => {
+                const unit = units.get(`${segment.group}:${position}`);
+                return unit ? [[k, unit] as const] : [];
+              }),
+            ),
+          ),
+        );
+        const slots = records[segment.group] ?? [];
+        made.forEach((record, k) => {
+          slots[segment.positions[k] as number] = record;
+        });
+        return made;
       });
-      return made;
+      await giveBackQuietly(deps, given);
+      try {
+        await deps.store.recordMessages(chunkRecords);
+      } catch (error) {
+        deps.log.error('batch messages not recorded', {
+          reason: (error as Error).message,
+          count: chunkRecords.length,
+        });
+        for (const record of chunkRecords) unrecorded.add(record.messageId);
+      }
     });
-    await giveBackQuietly(deps, given);
-    try {
-      await deps.store.recordMessages(chunkRecords);
-    } catch (error) {
-      deps.log.error('batch messages not recorded', {
-        reason: (error as Error).message,
-        count: chunkRecords.length,
-      });
-      for (const record of chunkRecords) unrecorded.add(record.messageId);
-    }
-  });
 
-  const counts: BatchResult['counts'] = { accepted: 0, rejected: 0, unknown: 0, not_sent: 0 };
-  const groups = request.messages.map((group, index) => {
-    const messages = (records[index] ?? []).map(toResult);
-    for (const message of messages) counts[message.status] += 1;
-    return { templateId: group.templateId, messages };
-  });
-  // Results are answered even when some could not be recorded: without them the caller could not
-  // tell who got an SMS, and a resend would text them twice. The unrecorded ones are named.
-  return { groups, counts, requests: started, notRecorded: [...unrecorded] };
+    const counts: BatchResult['counts'] = { accepted: 0, rejected: 0, unknown: 0, not_sent: 0 };
+    const groups = request.messages.map((group, index) => {
+      const messages = (records[index] ?? []).map(toResult);
+      for (const message of messages) counts[message.status] += 1;
+      return { templateId: group.templateId, messages };
+    });
+    // Results are answered even when some could not be recorded: without them the caller could not
+    // tell who got an SMS, and a resend would text them twice. The unrecorded ones are named.
+    return { groups, counts, requests: started, notRecorded: [...unrecorded] };
+  }
+}
+
+/**
+ * The checks before any send and the idempotency key's claim, in one round trip. A claim that is
+ * not this call's gives the units back and answers for the key; one taken over from an attempt
+ * that died answers that its messages may have been sent, and sends none of them again.
+ */
+async function admitOnce(
+  numbers: readonly string[],
+  deps: SendBatchDeps,
+  nowMs: number,
+): Promise<Admission> {
+  const gate = deps.idempotency;
+  if (!gate) return admit(numbers, deps, nowMs);
+  const [admitted, claimed] = await Promise.allSettled([
+    admit(numbers, { ...deps, holder: gate.holder }, nowMs),
+    gate.claim(),
+  ]);
+  if (claimed.status === 'fulfilled' && claimed.value.kind === 'claimed') {
+    if (admitted.status === 'fulfilled') return admitted.value;
+    await settleAfterError(gate, admitted.reason, deps.log);
+    throw admitted.reason;
+  }
+  // The units are the key's owner's too (same holder): only another body gives its own back.
+  if (
+    admitted.status === 'fulfilled' &&
+    (claimed.status === 'rejected' || claimed.value.kind === 'conflict')
+  )
+    await giveBackQuietly(deps, [...admitted.value.units.values()]);
+  if (claimed.status === 'rejected') throw claimed.reason;
+  const result = claimed.value;
+  if (result.kind === 'claimed') throw new Error('unreachable');
+  if (result.kind === 'abandoned') {
+    const answer = new AppError(
+      'provider_timeout',
+      'An earlier attempt with this idempotency key stopped while sending: some of its messages may have been sent, and none was sent again',
+    );
+    await gate
+      .complete(outcomeOfError(answer))
+      .catch((error: unknown) =>
+        deps.log.error('idempotency key not settled', { reason: (error as Error).message }),
+      );
+    throw answer;
+  }
+  return refuseClaim(result);
 }

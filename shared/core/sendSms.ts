@@ -1,15 +1,22 @@
-import { AppError, type ErrorDetail, isProviderError } from '../errors.ts';
+import { AppError, type ErrorDetail, isProviderError, ProviderError } from '../errors.ts';
 import type { Log } from '../logger.ts';
 import { newCorrelation } from '../messageId.ts';
 import { maskPhone } from '../phone.ts';
 import type { AllowedCountries } from '../policy/destination.ts';
-import type { RecipientOutcome } from '../ports/provider.ts';
+import type { RecipientOutcome, SmsProvider } from '../ports/provider.ts';
 import type { Router } from '../ports/router.ts';
 import type { SendSmsRequest } from '../schemas/sendSms.ts';
 import type { MessageRecord, MessageStore } from '../store/types.ts';
 import type { Deadline } from '../util/deadline.ts';
-import { type AdmissionDeps, giveBackQuietly, unsentUnits } from './admission.ts';
+import { type Admission, type AdmissionDeps, giveBackQuietly, unsentUnits } from './admission.ts';
+import type { Breaker } from './breaker.ts';
 import { failedOutcomes } from './failedOutcomes.ts';
+import {
+  type IdempotencyGate,
+  outcomeOfError,
+  refuseClaim,
+  settleAfterError,
+} from './idempotency.ts';
 import {
   admitAndRecordIntents,
   RATE_LIMITED_NOT_SENT,
@@ -36,12 +43,35 @@ export interface SendSmsDeps extends AdmissionDeps {
   allowedCountries?: AllowedCountries;
   store: MessageStore;
   log: Log;
+  /** The request's Idempotency-Key, when it has one. */
+  idempotency?: IdempotencyGate | undefined;
+  /** SMS_FAILOVER `on`: the other providers a part may go through, in order of preference. */
+  failover?: { alternatives(provider: string): Promise<SmsProvider[]> } | undefined;
+  /** Skips a provider that keeps failing (one per container). */
+  breaker?: Breaker | undefined;
   now?: () => Date;
 }
 
 type Attempt =
-  | { provider: string; positions: number[]; outcomes: RecipientOutcome[] }
+  | {
+      provider: string;
+      positions: number[];
+      outcomes: RecipientOutcome[];
+      /** Sent by this provider after another surely did not send it (SMS_FAILOVER). */
+      failedOver?: { from: string; code: string; at: string };
+    }
   | { provider: string; positions: number[]; to: string[]; error: unknown };
+
+/** Whole-request failures after which nothing was sent, and another provider may try. */
+function canFailOver(error: unknown): boolean {
+  return (
+    isProviderError(error) &&
+    error.outcome === 'not_sent' &&
+    (error.code === 'provider_rejected' ||
+      error.code === 'provider_unavailable' ||
+      error.code === 'rate_limited')
+  );
+}
 
 /** The error that answers a request every provider refused as a whole: unknown outcomes first. */
 function worst(errors: readonly unknown[]): unknown {
@@ -98,40 +128,60 @@ export async function sendSms(
 
   // Opt-outs, per-recipient limits and the intents, in one store round trip, before any
   // provider call: whatever happens after it, every message that may be sent has a record.
-  const admission = await admitAndRecordIntents(sendable, intents, deps, now().getTime());
-  if (admission.allOverForSeconds !== undefined && screened.refused.size === 0) {
-    await recordQuietly(deps, unsentFrom(intents, RATE_LIMITED_NOT_SENT));
-    throw new AppError('rate_limited', 'Every recipient has had too many messages lately', {
-      retryAfterSeconds: admission.allOverForSeconds,
-      details: sendable.map((_, index) => ({
-        path: `to[${screened.sendable[index]}]`,
-        message: 'too many messages to this number in the current window (SMS_RECIPIENT_LIMIT)',
-      })),
-    });
+  const admission = await admitOnce(sendable, intents, deps, now().getTime());
+  try {
+    return await sendAdmitted(admission);
+  } catch (error) {
+    await settleAfterError(deps.idempotency, error, deps.log);
+    throw error;
   }
-  const refusedAtAdmission = new Map(
-    [...admission.refused].map(([index, outcome]) => [screened.sendable[index] as number, outcome]),
-  );
-  const units = new Map(
-    [...admission.units].map(([index, unit]) => [screened.sendable[index] as number, unit]),
-  );
-  const admitted = new Set(admission.admitted.map((index) => screened.sendable[index] as number));
-  const routed = calls
-    .map((r) => {
-      const keep = r.positions.flatMap((position, k) => (admitted.has(position) ? [k] : []));
-      return {
-        provider: r.provider,
-        correlation: r.correlation,
-        positions: keep.map((k) => r.positions[k] as number),
-        to: keep.map((k) => r.to[k] as string),
-      };
-    })
-    .filter((r) => r.to.length > 0);
 
-  // Every provider's part runs to its end, whatever another's does: a part that was sent must be
-  // recorded even when another part failed in a way nobody expected.
-  const attempts = await Promise.all(
-    routed.map(async ({ provider, correlation, positions, to }): Promise<Attempt> => {
+  async function sendAdmitted(admission: Admission): Promise<{ messages: MessageResult[] }> {
+    if (admission.allOverForSeconds !== undefined && screened.refused.size === 0) {
+      await recordQuietly(deps, unsentFrom(intents, RATE_LIMITED_NOT_SENT));
+      throw new AppError('rate_limited', 'Every recipient has had too many messages lately', {
+        retryAfterSeconds: admission.allOverForSeconds,
+        details: sendable.map((_, index) => ({
+          path: `to[${screened.sendable[index]}]`,
+          message: 'too many messages to this number in the current window (SMS_RECIPIENT_LIMIT)',
+        })),
+      });
+    }
+    const refusedAtAdmission = new Map(
+      [...admission.refused].map(([index, outcome]) => [
+        screened.sendable[index] as number,
+        outcome,
+      ]),
+    );
+    const units = new Map(
+      [...admission.units].map(([index, unit]) => [screened.sendable[index] as number, unit]),
+    );
+    const admitted = new Set(admission.admitted.map((index) => screened.sendable[index] as number));
+    const routed = calls
+      .map((r) => {
+        const keep = r.positions.flatMap((position, k) => (admitted.has(position) ? [k] : []));
+        return {
+          provider: r.provider,
+          correlation: r.correlation,
+          positions: keep.map((k) => r.positions[k] as number),
+          to: keep.map((k) => r.to[k] as string),
+        };
+      })
+      .filter((r) => r.to.length > 0);
+
+    /** One provider's call for one part (skipped while its breaker is open). */
+    const sendPart = async (
+      provider: SmsProvider,
+      { correlation, positions, to }: { correlation: string; positions: number[]; to: string[] },
+    ): Promise<Attempt> => {
+      if (deps.breaker?.isOpen(provider.name)) {
+        const error = new ProviderError(
+          'provider_unavailable',
+          `${provider.name} keeps failing: skipped for now; nothing was sent`,
+          { outcome: 'not_sent' },
+        );
+        return { provider: provider.name, positions, to, error };
+      }
       try {
         const sent = await provider.send(
           {
@@ -144,6 +194,7 @@ export async function sendSms(
           },
           deadline,
         );
+        deps.breaker?.succeeded(provider.name);
         const { outcomes, mismatched } = matchOutcomes(to, sent);
         if (mismatched > 0) {
           deps.log.error('provider answer did not cover every recipient', {
@@ -153,6 +204,10 @@ export async function sendSms(
         }
         return { provider: provider.name, positions, outcomes };
       } catch (error) {
+        // A refusal of this request (credentials, a template) says nothing of the provider's
+        // health: only outages, throttling and timeouts open its breaker.
+        if (!isProviderError(error) || error.code !== 'provider_rejected')
+          deps.breaker?.failed(provider.name);
         deps.log.warn('provider refused the request', {
           provider: provider.name,
           code: (error as { code?: unknown }).code,
@@ -163,124 +218,239 @@ export async function sendSms(
         });
         return { provider: provider.name, positions, to, error };
       }
-    }),
-  );
+    };
 
-  const failures = attempts.filter((a) => 'error' in a);
-  // Every provider part failed and no recipient was refused before: the error answers the request.
-  // (With refused recipients, or none sent at all, every one is answered per recipient below.)
-  const allFailed =
-    attempts.length > 0 &&
-    failures.length === attempts.length &&
-    screened.refused.size === 0 &&
-    refusedAtAdmission.size === 0;
-  const cause = allFailed ? worst(failures.map((f) => f.error)) : undefined;
-  // Refused as a whole everywhere, and surely not sent: the intents say so, the error answers.
-  if (allFailed && isProviderError(cause) && cause.outcome !== 'unknown') {
-    await Promise.all([
-      giveBackQuietly(deps, [...units.values()]),
-      recordQuietly(
-        deps,
-        unsentFrom(intents, { code: cause.code, message: 'the provider refused the request' }),
-      ),
-    ]);
-    throw cause;
-  }
-  // Otherwise something may have gone out: record everything, then answer.
-  const unknownCause = allFailed ? cause : undefined;
+    /**
+     * SMS_FAILOVER: a part its provider surely did not send (refused as a whole, unavailable or
+     * throttled after the retries) goes through another provider that has the template, under
+     * the same correlation (so the same ids, and its reports find them). Never after an
+     * unknown outcome, never for a per-recipient refusal or throttle (those are outcomes).
+     */
+    const withFailover = async (part: (typeof routed)[number]): Promise<Attempt> => {
+      const first = await sendPart(part.provider, part);
+      if (!('error' in first) || !deps.failover || !canFailOver(first.error)) return first;
+      const others = await deps.failover.alternatives(part.provider.name);
+      const other = others.find(
+        (candidate) =>
+          !deps.breaker?.isOpen(candidate.name) &&
+          candidate.check({ ...request, to: part.to }, '').length === 0,
+      );
+      if (!other) return first;
+      try {
+        // The intents name the provider that will carry them: a crash now leaves them right.
+        await deps.store.recordMessages(
+          part.to.map((to, k) =>
+            toIntent(to, identities.get(part.positions[k] as number) as CallIdentity, {
+              templateId: request.templateId,
+              reference: request.reference,
+              provider: other.name,
+              submittedAt: now().toISOString(),
+            }),
+          ),
+        );
+      } catch {
+        return first;
+      }
+      const code = (first.error as ProviderError).code;
+      const failedAt = now().toISOString();
+      deps.log.warn('failing over', { from: part.provider.name, to: other.name, code });
+      const second = await sendPart(other, part);
+      if ('error' in second) return second;
+      return { ...second, failedOver: { from: part.provider.name, code, at: failedAt } };
+    };
 
-  const at = now().toISOString();
-  const records = new Array<MessageRecord>(request.to.length);
-  for (const [position, outcome] of screened.refused) {
-    records[position] = toRecord(outcome, {
-      templateId: request.templateId,
-      reference: request.reference,
-      provider: 'none',
-      submittedAt: at,
-    });
-  }
-  // Refused after its intent was written: the same id, so the refusal replaces the intent.
-  for (const [position, outcome] of refusedAtAdmission) {
-    const { messageId } = identities.get(position) as CallIdentity;
-    records[position] = {
-      ...toRecord(outcome, {
+    // Every provider's part runs to its end, whatever another's does: a part that was sent must be
+    // recorded even when another part failed in a way nobody expected.
+    const attempts = await Promise.all(routed.map(withFailover));
+
+    const failures = attempts.filter((a) => 'error' in a);
+    // Every provider part failed and no recipient was refused before: the error answers the request.
+    // (With refused recipients, or none sent at all, every one is answered per recipient below.)
+    const allFailed =
+      attempts.length > 0 &&
+      failures.length === attempts.length &&
+      screened.refused.size === 0 &&
+      refusedAtAdmission.size === 0;
+    const cause = allFailed ? worst(failures.map((f) => f.error)) : undefined;
+    // Refused as a whole everywhere, and surely not sent: the intents say so, the error answers.
+    if (allFailed && isProviderError(cause) && cause.outcome !== 'unknown') {
+      await Promise.all([
+        giveBackQuietly(deps, [...units.values()]),
+        recordQuietly(
+          deps,
+          unsentFrom(intents, { code: cause.code, message: 'the provider refused the request' }),
+        ),
+      ]);
+      throw cause;
+    }
+    // Otherwise something may have gone out: record everything, then answer.
+    const unknownCause = allFailed ? cause : undefined;
+
+    const at = now().toISOString();
+    const records = new Array<MessageRecord>(request.to.length);
+    for (const [position, outcome] of screened.refused) {
+      records[position] = toRecord(outcome, {
         templateId: request.templateId,
         reference: request.reference,
         provider: 'none',
         submittedAt: at,
-      }),
-      messageId,
-    };
-  }
-  for (const attempt of attempts) {
-    const outcomes =
-      'error' in attempt ? failedOutcomes(attempt.to, attempt.error) : attempt.outcomes;
-    const context = {
+      });
+    }
+    // Refused after its intent was written: the same id, so the refusal replaces the intent.
+    for (const [position, outcome] of refusedAtAdmission) {
+      const { messageId } = identities.get(position) as CallIdentity;
+      records[position] = {
+        ...toRecord(outcome, {
+          templateId: request.templateId,
+          reference: request.reference,
+          provider: 'none',
+          submittedAt: at,
+        }),
+        messageId,
+      };
+    }
+    for (const attempt of attempts) {
+      const outcomes =
+        'error' in attempt ? failedOutcomes(attempt.to, attempt.error) : attempt.outcomes;
+      const context = {
+        templateId: request.templateId,
+        reference: request.reference,
+        provider: attempt.provider,
+        submittedAt: at,
+        ...('failedOver' in attempt && attempt.failedOver
+          ? { failedOver: attempt.failedOver }
+          : {}),
+      };
+      outcomes.forEach((outcome, k) => {
+        const position = attempt.positions[k] as number;
+        records[position] = toRecord(outcome, context, identities.get(position));
+      });
+      await giveBackQuietly(
+        deps,
+        unsentUnits(
+          outcomes.map((outcome, k) => ({ index: attempt.positions[k] as number, outcome })),
+          units,
+        ),
+      );
+    }
+    const result = { messages: records.map(toResult) };
+    try {
+      // The key's answer is written beside the records: if they fail, the error replaces it.
+      await Promise.all([
+        deps.store.recordMessages(records),
+        deps.idempotency?.complete({ kind: 'ok', body: result }),
+      ]);
+    } catch (error) {
+      deps.log.error('messages submitted but not recorded', {
+        reason: (error as Error).message,
+        count: records.length,
+      });
+      // Their intents were recorded before the call: each id already reads as `unknown`, and its
+      // reports (or reconciliation) resolve it.
+      throw new AppError(
+        'internal',
+        'The messages were submitted to the provider but their outcome could not be recorded: do not resend them',
+        {
+          details: records.map((record, index) => ({
+            path: `to[${index}]`,
+            message: `submitted with status ${record.status}; recorded as unknown until its reports come`,
+            messageId: record.messageId,
+          })),
+          cause: error,
+        },
+      );
+    }
+    deps.log.info('sms submitted', {
       templateId: request.templateId,
-      reference: request.reference,
-      provider: attempt.provider,
-      submittedAt: at,
-    };
-    outcomes.forEach((outcome, k) => {
-      const position = attempt.positions[k] as number;
-      records[position] = toRecord(outcome, context, identities.get(position));
+      results: records.map((r) => ({
+        messageId: r.messageId,
+        provider: r.provider,
+        to: maskPhone(r.to),
+        status: r.status,
+      })),
     });
-    await giveBackQuietly(
-      deps,
-      unsentUnits(
-        outcomes.map((outcome, k) => ({ index: attempt.positions[k] as number, outcome })),
-        units,
-      ),
-    );
+
+    if (unknownCause) {
+      const details: ErrorDetail[] = records.map((record, index) => ({
+        path: `to[${index}]`,
+        message:
+          record.status === 'unknown'
+            ? 'outcome unknown: the provider may have accepted this message; it was not resent'
+            : `${record.status}: not sent`,
+        messageId: record.messageId,
+      }));
+      const message = isProviderError(unknownCause)
+        ? unknownCause.message
+        : 'The provider call failed after it may have been sent; the messages may have been accepted';
+      throw new AppError('provider_timeout', message, {
+        details,
+        cause: unknownCause,
+      });
+    }
+    return result;
   }
-  try {
-    await deps.store.recordMessages(records);
-  } catch (error) {
-    deps.log.error('messages submitted but not recorded', {
-      reason: (error as Error).message,
-      count: records.length,
-    });
-    // Their intents were recorded before the call: each id already reads as `unknown`, and its
-    // reports (or reconciliation) resolve it.
-    throw new AppError(
-      'internal',
-      'The messages were submitted to the provider but their outcome could not be recorded: do not resend them',
+}
+
+/**
+ * The checks before the send (`admitAndRecordIntents`) and the Idempotency-Key's claim, in the
+ * same round trip. A claim that is not this request's undoes the rest (the units are given back,
+ * the intents removed) and answers for the key: the first answer again, a conflict, or "still
+ * running"; a claim taken over from an attempt that died answers for that attempt's messages
+ * (outcome unknown), never sending them again.
+ */
+async function admitOnce(
+  numbers: readonly string[],
+  intents: readonly MessageRecord[],
+  deps: SendSmsDeps,
+  nowMs: number,
+): Promise<Admission> {
+  const gate = deps.idempotency;
+  if (!gate) return admitAndRecordIntents(numbers, intents, deps, nowMs);
+  const [admitted, claimed] = await Promise.allSettled([
+    admitAndRecordIntents(numbers, intents, { ...deps, holder: gate.holder }, nowMs),
+    gate.claim(intents.map((intent) => intent.messageId)),
+  ]);
+  if (claimed.status === 'fulfilled' && claimed.value.kind === 'claimed') {
+    if (admitted.status === 'fulfilled') return admitted.value;
+    await settleAfterError(gate, admitted.reason, deps.log);
+    throw admitted.reason;
+  }
+  if (admitted.status === 'fulfilled') {
+    // The units are the key's owner's too (same holder): only another body gives its own back.
+    const own =
+      claimed.status === 'rejected' || claimed.value.kind === 'conflict'
+        ? [...admitted.value.units.values()]
+        : [];
+    await Promise.all([
+      giveBackQuietly(deps, own),
+      deps.store
+        .discardMessages(intents.map((intent) => intent.messageId))
+        .catch((error: unknown) =>
+          deps.log.warn('intents not removed', { reason: (error as Error).message }),
+        ),
+    ]);
+  }
+  if (claimed.status === 'rejected') throw claimed.reason;
+  const result = claimed.value;
+  if (result.kind === 'claimed') throw new Error('unreachable');
+  if (result.kind === 'abandoned') {
+    const answer = new AppError(
+      'provider_timeout',
+      'An earlier attempt with this Idempotency-Key stopped while sending: its messages may have been sent, and were not sent again',
       {
-        details: records.map((record, index) => ({
-          path: `to[${index}]`,
-          message: `submitted with status ${record.status}; recorded as unknown until its reports come`,
-          messageId: record.messageId,
+        details: result.planned.map((messageId) => ({
+          path: 'to',
+          message: 'outcome unknown: an earlier attempt may have sent it; it was not resent',
+          messageId,
         })),
-        cause: error,
       },
     );
+    await gate
+      .complete(outcomeOfError(answer))
+      .catch((error: unknown) =>
+        deps.log.error('idempotency key not settled', { reason: (error as Error).message }),
+      );
+    throw answer;
   }
-  deps.log.info('sms submitted', {
-    templateId: request.templateId,
-    results: records.map((r) => ({
-      messageId: r.messageId,
-      provider: r.provider,
-      to: maskPhone(r.to),
-      status: r.status,
-    })),
-  });
-
-  if (unknownCause) {
-    const details: ErrorDetail[] = records.map((record, index) => ({
-      path: `to[${index}]`,
-      message:
-        record.status === 'unknown'
-          ? 'outcome unknown: the provider may have accepted this message; it was not resent'
-          : `${record.status}: not sent`,
-      messageId: record.messageId,
-    }));
-    const message = isProviderError(unknownCause)
-      ? unknownCause.message
-      : 'The provider call failed after it may have been sent; the messages may have been accepted';
-    throw new AppError('provider_timeout', message, {
-      details,
-      cause: unknownCause,
-    });
-  }
-  return { messages: records.map(toResult) };
+  return refuseClaim(result);
 }

@@ -48,7 +48,20 @@ export function messageView(messageId: string, stored: StoredMessage): MessageVi
       ? { parts: delivery ? partsSummary(delivery) : { total: 1, delivered: 0 } }
       : {}),
     ...(record.error ? { error: record.error } : {}),
-    history: [submitted, ...(delivery?.history ?? [])],
+    history: [
+      ...(record.failedOver
+        ? [
+            {
+              status: 'not_sent' as const,
+              providerStatus: record.failedOver.code,
+              at: record.failedOver.at,
+              description: `${record.failedOver.from} did not send it (${record.failedOver.code}); sent through ${record.provider}`,
+            },
+          ]
+        : []),
+      submitted,
+      ...(delivery?.history ?? []),
+    ],
   };
   return view;
 }

@@ -1,3 +1,4 @@
+import { type Breaker, createBreaker } from '../core/breaker.ts';
 import { ConfigError } from '../errors.ts';
 import type { SmsProvider } from '../ports/provider.ts';
 import type { Router } from '../ports/router.ts';
@@ -74,4 +75,23 @@ export async function providerNamed(name: string): Promise<SmsProvider | undefin
   const module = PROVIDERS.find((m) => m.name === name);
   if (!module?.hasCredentials(await secretSource()())) return undefined;
   return sender(name);
+}
+
+/**
+ * SMS_FAILOVER: the providers other than `name` that this deployment can send through (the secret
+ * holds their credentials), in the registry's order.
+ */
+export async function alternativesTo(name: string): Promise<SmsProvider[]> {
+  const secret = await secretSource()();
+  return PROVIDERS.filter((m) => m.name !== name && m.hasCredentials(secret)).map((m) =>
+    sender(m.name),
+  );
+}
+
+let breaker: Breaker | undefined;
+
+/** The container's circuit breaker over the providers. */
+export function providerBreaker(): Breaker {
+  breaker ??= createBreaker();
+  return breaker;
 }

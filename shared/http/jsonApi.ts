@@ -11,7 +11,11 @@ import { bodyLimit, httpErrors, type Schema, validateBody } from './middleware.t
  */
 export function jsonApi<T>(
   options: { schema: Schema<T>; maxBodyBytes: number; log: Log },
-  handle: (body: T, context: Context) => Promise<APIGatewayProxyResult>,
+  handle: (
+    body: T,
+    context: Context,
+    event: APIGatewayProxyEvent,
+  ) => Promise<APIGatewayProxyResult>,
 ) {
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
     .use(httpErrors(options.log))
@@ -19,5 +23,5 @@ export function jsonApi<T>(
     .use(bodyLimit(options.maxBodyBytes))
     .use(httpJsonBodyParser())
     .use(validateBody(options.schema))
-    .handler((event, context) => handle(event.body as unknown as T, context));
+    .handler((event, context) => handle(event.body as unknown as T, context, event));
 }

@@ -173,6 +173,30 @@ export function createDynamoStore(options: DynamoStoreOptions): MessageStore {
       }
     },
 
+    async discardMessages(messageIds) {
+      const batches: string[][] = [];
+      for (let i = 0; i < messageIds.length; i += BATCH_SIZE)
+        batches.push(messageIds.slice(i, i + BATCH_SIZE));
+      try {
+        await mapWithConcurrency(batches, 4, async (ids) => {
+          let pending = ids.map((id) => ({
+            DeleteRequest: { Key: { pk: messageKey(id), sk: MESSAGE } },
+          }));
+          for (let attempt = 1; pending.length > 0; attempt++) {
+            if (attempt > MAX_BATCH_ATTEMPTS)
+              throw new StoreError(`${pending.length} deletes stayed unprocessed`);
+            if (attempt > 1) await sleep(Math.random() * Math.min(1_000, 25 * 2 ** attempt));
+            const result = await client.send(
+              new BatchWriteCommand({ RequestItems: { [tableName]: pending } }),
+            );
+            pending = (result.UnprocessedItems?.[tableName] ?? []) as typeof pending;
+          }
+        });
+      } catch (error) {
+        throw error instanceof StoreError ? error : storeError('discarding records', error);
+      }
+    },
+
     async applyReport(report: DeliveryReport, receivedAt: string, applyOptions?: ApplyOptions) {
       const messageId = applyOptions?.messageId ?? reportPartition(report);
       const sk = `${REPORT}${reportKey(report)}`;

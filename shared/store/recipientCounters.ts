@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { StoreError } from '../errors.ts';
@@ -11,6 +12,8 @@ const CONCURRENCY = 64;
 export interface TakenUnit {
   number: string;
   window: number;
+  /** Who holds it: one request (and occurrence of the number in it). */
+  holder: string;
 }
 
 /** What taking units for a request's numbers gave. */
@@ -21,8 +24,12 @@ export interface Taken {
 
 /** Per-recipient counters (SPEC `SMS_RECIPIENT_LIMIT`). */
 export interface RecipientCounters {
-  /** Takes one unit per number (a number listed twice takes two), atomically, in parallel. */
-  take(numbers: readonly string[], nowMs: number): Promise<Taken>;
+  /**
+   * Takes one unit per number (a number listed twice takes two), atomically, in parallel, for
+   * `holder`: the same holder taking the same number again takes nothing more (the concurrent
+   * duplicates and replays of one idempotent request count once).
+   */
+  take(numbers: readonly string[], nowMs: number, holder?: string): Promise<Taken>;
   /** Gives units back: their messages surely never reached a provider. */
   giveBack(units: readonly TakenUnit[]): Promise<void>;
 }
@@ -34,9 +41,10 @@ function isConditionFailure(error: unknown): boolean {
 }
 
 /**
- * Fixed-window counters in the messages table: `LIMIT#<number>#<window start>`, one conditional
- * `ADD` per message (no read; DynamoDB serialises the increments of one item), expiring with TTL
- * after their window. Over the limit is the condition failing, so it cannot be raced past.
+ * Fixed-window counters in the messages table: `LIMIT#<number>#<window start>`, holding the set
+ * of the holders of its units. One conditional `ADD` of the holder per message (no read; DynamoDB
+ * serialises the updates of one item), expiring with TTL after their window. Over the limit is the
+ * condition failing, so it cannot be raced past; a holder already in the set is taken as is.
  */
 export function createRecipientCounters(options: {
   client: DynamoDBDocumentClient;
@@ -51,20 +59,27 @@ export function createRecipientCounters(options: {
     });
   };
   return {
-    async take(numbers, nowMs) {
+    async take(numbers, nowMs, holder = randomUUID()) {
       const { start, leftSeconds } = windowOf(limit, nowMs);
-      const results = await mapWithConcurrency(numbers, CONCURRENCY, async (number) => {
-        const unit = { number, window: start };
+      const seen = new Map<string, number>();
+      const units = numbers.map((number) => {
+        // A number listed twice in one request takes two units: one per occurrence.
+        const occurrence = seen.get(number) ?? 0;
+        seen.set(number, occurrence + 1);
+        return { number, window: start, holder: `${holder}#${occurrence}` };
+      });
+      const results = await mapWithConcurrency(units, CONCURRENCY, async (unit) => {
         try {
           await client.send(
             new UpdateCommand({
               TableName: tableName,
               Key: key(unit),
-              UpdateExpression: 'ADD #count :one SET expiresAt = :expires',
-              ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
-              ExpressionAttributeNames: { '#count': 'count' },
+              UpdateExpression: 'ADD holders :me SET expiresAt = :expires',
+              ConditionExpression:
+                'attribute_not_exists(holders) OR size(holders) < :limit OR contains(holders, :holder)',
               ExpressionAttributeValues: {
-                ':one': 1,
+                ':me': new Set([unit.holder]),
+                ':holder': unit.holder,
                 ':limit': limit.count,
                 // A day after the window ends: long enough for any give-back to find it.
                 ':expires': start + limit.windowSeconds + 86_400,
@@ -87,10 +102,9 @@ export function createRecipientCounters(options: {
             new UpdateCommand({
               TableName: tableName,
               Key: key(unit),
-              UpdateExpression: 'ADD #count :minus',
-              ConditionExpression: '#count > :zero',
-              ExpressionAttributeNames: { '#count': 'count' },
-              ExpressionAttributeValues: { ':minus': -1, ':zero': 0 },
+              UpdateExpression: 'DELETE holders :me',
+              ConditionExpression: 'attribute_exists(holders)',
+              ExpressionAttributeValues: { ':me': new Set([unit.holder]) },
             }),
           );
         } catch (error) {

@@ -38,6 +38,8 @@ export interface MessageRecord {
   /** `sending`: the intent written before the provider call, not yet its outcome. */
   phase?: 'sending' | undefined;
   error?: { code: string; message: string } | undefined;
+  /** SMS_FAILOVER: the provider that surely did not send it, and why (`provider` then did). */
+  failedOver?: { from: string; code: string; at: string } | undefined;
   /** When the provider answered (or the outcome became unknown, or the intent was written). */
   submittedAt: string;
 }
@@ -71,6 +73,8 @@ export interface DuePage {
 export interface MessageStore {
   /** Records messages (all or error): intents before the call, outcomes after it. */
   recordMessages(records: readonly MessageRecord[]): Promise<void>;
+  /** Removes records written for a call that did not happen (intents of a replayed request). */
+  discardMessages(messageIds: readonly string[]): Promise<void>;
   /**
    * Applies one report idempotently (one item per distinct report, no read); `changed` is false
    * for a duplicate, `found` false when `mustExist` and its message is not recorded.

@@ -189,6 +189,32 @@ describe('npm start (local/start.ts)', () => {
     expect(view.history?.map((entry) => entry.status)).toEqual(['accepted', 'delivered']);
   }, 20_000);
 
+  it('50 concurrent identical POST /sms with one Idempotency-Key send once; later replays say so', async () => {
+    const init = {
+      method: 'POST',
+      headers: { 'idempotency-key': `e2e-${port}` },
+      body: JSON.stringify({ to: '+6591239876', templateId: 'demo-otp', templateParas: ['7'] }),
+    };
+    const answers = await Promise.all(Array.from({ length: 50 }, () => api('/sms', init)));
+    const sent = answers.filter((a) => a.status === 202);
+    expect(sent.length).toBeGreaterThanOrEqual(1);
+    expect(answers.every((a) => a.status === 202 || a.status === 409)).toBe(true);
+    // Every send would have its own messageId: one id among all answers is one send.
+    const ids = new Set(
+      sent.map(
+        (a) => (a.body as { messages: Array<{ messageId: string }> }).messages[0]?.messageId,
+      ),
+    );
+    expect(ids.size).toBe(1);
+    const res = await fetch(`${printed.apiBaseUrl}/sms`, {
+      ...init,
+      headers: { ...init.headers, 'x-api-key': printed.apiKey, 'content-type': 'application/json' },
+    });
+    expect(res.status).toBe(202);
+    expect(res.headers.get('idempotent-replayed')).toBe('true');
+    expect(await res.json()).toEqual(sent[0]?.body);
+  }, 30_000);
+
   it("answers Alibaba's connectivity check on the receipt URL and refuses a receipt without the token", async () => {
     const probe = await fetch(printed.alibabaReceiptUrl);
     expect(probe.status).toBe(200);

@@ -61,6 +61,7 @@ function memoryStore(fails: boolean): MessageStore & {
     recordMessages: async () => {},
     getMessage: async () => ({}),
     listDue: async () => ({ messageIds: [] }),
+    discardMessages: async () => {},
     scheduleCheck: async () => {},
     async applyReport(report, receivedAt) {
       if (fails) throw new StoreError('the table is unavailable (injected)');

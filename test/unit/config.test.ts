@@ -30,6 +30,7 @@ describe('parseConfig', () => {
       statusCallbackUrl: undefined,
       reconcileAfterMs: 15 * 60_000,
       expireAfterMs: 78 * 3_600_000,
+      failover: false,
     });
   });
 

@@ -102,6 +102,7 @@ describe('receivePush with opt-outs', () => {
     getMessage: async () => ({}),
     recordInbound: async () => ({ changed }),
     listDue: async () => ({ messageIds: [] }),
+    discardMessages: async () => {},
     scheduleCheck: async () => {},
   });
   const request = { method: 'POST', path: '/', query: '', headers: {}, body: new Uint8Array() };

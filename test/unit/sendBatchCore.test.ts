@@ -51,6 +51,7 @@ function memoryStore(
     getMessage: async () => ({}),
     recordInbound: async () => ({ changed: false }),
     listDue: async () => ({ messageIds: [] }),
+    discardMessages: async () => {},
     scheduleCheck: async () => {},
   };
 }

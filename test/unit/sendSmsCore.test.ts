@@ -53,6 +53,7 @@ function store(): MessageStore & { records: MessageRecord[]; writes: MessageReco
     getMessage: async () => ({}),
     recordInbound: async () => ({ changed: false }),
     listDue: async () => ({ messageIds: [] }),
+    discardMessages: async () => {},
     scheduleCheck: async () => {},
   };
 }

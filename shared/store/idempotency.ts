@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { StoreError } from '../errors.ts';
+
+/*
+ * The Idempotency-Key ledger (SPEC "Idempotency"), one item per caller and key:
+ *   pk IDEM#<sha256 of scope and key>   sk IDEM
+ *   fingerprint   the request's hash: another body under the key is a conflict
+ *   state         in_progress (with leaseUntil, the claiming invocation's deadline) | done
+ *   claim         a random token of the claiming attempt: only it completes or releases
+ *   planned       the messageIds the attempt fixed before sending (to answer for it if it died)
+ *   outcome       done: what the first request answered, gzipped JSON
+ *   expiresAt     TTL: 24 h after the claim (in seconds)
+ * The key and the scope are hashed by the caller: no API key or caller text is stored.
+ */
+
+const KEPT_SECONDS = 24 * 3_600;
+
+/** What the first request with a key answered, kept to replay it. */
+export type StoredOutcome =
+  | { kind: 'ok'; body: unknown }
+  | {
+      kind: 'error';
+      code: string;
+      message: string;
+      details?: unknown;
+      retryAfterSeconds?: number | undefined;
+    };
+
+export type ClaimResult =
+  | { kind: 'claimed'; claim: string }
+  /** The key was claimed before by an attempt that died (its lease ran out): now ours. */
+  | { kind: 'abandoned'; claim: string; planned: string[] }
+  | { kind: 'replay'; outcome: StoredOutcome }
+  | { kind: 'conflict' }
+  | { kind: 'in_progress'; retryAfterSeconds: number };
+
+export interface ClaimRequest {
+  /** Hash of the caller's scope and key (the item's identity). */
+  id: string;
+  fingerprint: string;
+  /** Epoch ms until which the claim holds (the invocation's own deadline). */
+  leaseUntil: number;
+  planned?: readonly string[] | undefined;
+  now: number;
+}
+
+export interface IdempotencyLedger {
+  claim(request: ClaimRequest): Promise<ClaimResult>;
+  complete(id: string, claim: string, outcome: StoredOutcome): Promise<void>;
+  release(id: string, claim: string): Promise<void>;
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return (error as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException';
+}
+
+function storeError(what: string, error: unknown): StoreError {
+  const name = (error as { name?: unknown } | null)?.name;
+  return new StoreError(`${what} failed (${typeof name === 'string' ? name : 'error'})`, {
+    cause: error,
+  });
+}
+
+/** The DynamoDB ledger, on the messages table. */
+export function createIdempotencyLedger(options: {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+}): IdempotencyLedger {
+  const { client, tableName } = options;
+  const key = (id: string) => ({ pk: `IDEM#${id}`, sk: 'IDEM' });
+
+  async function read(id: string): Promise<Record<string, unknown> | undefined> {
+    const found = await client.send(
+      new GetCommand({ TableName: tableName, Key: key(id), ConsistentRead: true }),
+    );
+    return found.Item as Record<string, unknown> | undefined;
+  }
+
+  return {
+    async claim(request) {
+      const claim = randomUUID();
+      const nowSeconds = Math.floor(request.now / 1000);
+      try {
+        const put = await client.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              ...key(request.id),
+              fingerprint: request.fingerprint,
+              state: 'in_progress',
+              claim,
+              leaseUntil: request.leaseUntil,
+              ...(request.planned ? { planned: [...request.planned] } : {}),
+              expiresAt: nowSeconds + KEPT_SECONDS,
+            },
+            // New, expired (TTL deletes lazily), or claimed by an attempt whose lease ran out
+            // (same body): a crashed attempt never blocks its key for good.
+            ConditionExpression:
+              'attribute_not_exists(pk) OR expiresAt < :nowSeconds OR (#state = :inProgress AND leaseUntil < :now AND fingerprint = :fingerprint)',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: {
+              ':nowSeconds': nowSeconds,
+              ':inProgress': 'in_progress',
+              ':now': request.now,
+              ':fingerprint': request.fingerprint,
+            },
+            ReturnValues: 'ALL_OLD',
+          }),
+        );
+        const old = put.Attributes;
+        if (old && old.state === 'in_progress' && Number(old.expiresAt) >= nowSeconds) {
+          return {
+            kind: 'abandoned',
+            claim,
+            planned: Array.isArray(old.planned) ? old.planned.map(String) : [],
+          };
+        }
+        return { kind: 'claimed', claim };
+      } catch (error) {
+        if (!isConditionFailure(error)) throw storeError('claiming an idempotency key', error);
+      }
+      let item: Record<string, unknown> | undefined;
+      try {
+        item = await read(request.id);
+      } catch (error) {
+        throw storeError('reading an idempotency key', error);
+      }
+      // Released between the two calls: the caller may simply try again.
+      if (!item) return { kind: 'in_progress', retryAfterSeconds: 1 };
+      if (item.fingerprint !== request.fingerprint) return { kind: 'conflict' };
+      if (item.state === 'done' && item.outcome instanceof Uint8Array) {
+        return {
+          kind: 'replay',
+          outcome: JSON.parse(gunzipSync(item.outcome).toString('utf8')) as StoredOutcome,
+        };
+      }
+      const left = Number(item.leaseUntil) - request.now;
+      return { kind: 'in_progress', retryAfterSeconds: Math.max(1, Math.ceil(left / 1000)) };
+    },
+
+    async complete(id, claim, outcome) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: key(id),
+            UpdateExpression: 'SET #state = :done, outcome = :outcome REMOVE leaseUntil, planned',
+            ConditionExpression: 'claim = :claim',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: {
+              ':done': 'done',
+              ':outcome': gzipSync(JSON.stringify(outcome)),
+              ':claim': claim,
+            },
+          }),
+        );
+      } catch (error) {
+        // Taken over after this attempt's lease ran out: the other attempt answers for the key.
+        if (isConditionFailure(error)) return;
+        throw storeError('completing an idempotency key', error);
+      }
+    },
+
+    async release(id, claim) {
+      try {
+        await client.send(
+          new DeleteCommand({
+            TableName: tableName,
+            Key: key(id),
+            ConditionExpression: 'claim = :claim',
+            ExpressionAttributeValues: { ':claim': claim },
+          }),
+        );
+      } catch (error) {
+        if (isConditionFailure(error)) return;
+        throw storeError('releasing an idempotency key', error);
+      }
+    },
+  };
+}

@@ -1,0 +1,246 @@
+import type { Handler } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { LOCAL_APP_KEY, LOCAL_APP_SECRET, LOCAL_SENDER } from '../../sandbox/huawei/server.ts';
+import { fingerprintOf, ledgerId } from '../../shared/core/idempotency.ts';
+import { createDocumentClient } from '../../shared/store/client.ts';
+import { createIdempotencyLedger } from '../../shared/store/idempotency.ts';
+import { startFaultProxy } from '../helpers/faultProxy.ts';
+import { apiEvent, type JsonAnswer, lambdaContext, parseAnswer } from '../helpers/lambda.ts';
+import { loadHandler as loadFresh, localEnv, useLocalServices } from '../helpers/localServices.ts';
+
+/*
+ * Never twice (SPEC "Idempotency"): one Idempotency-Key, one send, whatever the concurrency,
+ * the retries or the faults; the first answer replayed with `Idempotent-Replayed: true`.
+ */
+
+const SECRET_ID = 'sms-relay/test/idempotency';
+const SECRET = JSON.stringify({
+  appKey: LOCAL_APP_KEY,
+  appSecret: LOCAL_APP_SECRET,
+  sender: LOCAL_SENDER,
+});
+const local = useLocalServices(
+  { table: 'sms-relay-idempotency-test', secrets: { [SECRET_ID]: SECRET } },
+  () => {},
+);
+
+function load(path: string, env: Record<string, string> = {}): Promise<Handler> {
+  return loadFresh(path, localEnv(local.services, { SMS_SECRET_ID: SECRET_ID, ...env }));
+}
+
+const BODY = { to: ['+6591230001'], templateId: 'demo-otp', templateParas: ['4821'] };
+
+async function post(
+  handler: Handler,
+  body: unknown,
+  key: string | undefined,
+  options: { apiKey?: string; path?: string; remainingMs?: number } = {},
+): Promise<JsonAnswer & { headers: Record<string, string> }> {
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/json',
+    'x-api-key': options.apiKey ?? 'test-key',
+    ...(key === undefined ? {} : { 'Idempotency-Key': key }),
+  };
+  const event = apiEvent({ body: JSON.stringify(body), headers, path: options.path ?? '/sms' });
+  event.requestContext.identity.apiKeyId = `${options.apiKey ?? 'test-key'}-id`;
+  const result = await handler(event, lambdaContext(options.remainingMs ?? 15_000), () => {});
+  return { ...parseAnswer(result), headers: result.headers ?? {} };
+}
+
+/** Provider requests that carried `number` so far. */
+function sentTo(number: string): number {
+  return local.services.sandbox.requests.filter(
+    (r) => r.body.includes(encodeURIComponent(number)) || r.body.includes(`"${number}"`),
+  ).length;
+}
+
+describe('POST /sms with Idempotency-Key', () => {
+  it('50 concurrent identical requests reach the provider once; the rest replay the first answer or 409', async () => {
+    // With the default recipient limit: the duplicates hold the first one's unit, not ten.
+    const handler = await load('../../functions/sendSms.ts', { SMS_RECIPIENT_LIMIT: '10/1h' });
+    const body = { ...BODY, to: ['+6591230050'] };
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, () => post(handler, body, 'concurrent-50')),
+    );
+    expect(sentTo('+6591230050')).toBe(1);
+    const first = answers.find((a) => a.statusCode === 202 && !a.headers['idempotent-replayed']);
+    expect(first).toBeDefined();
+    for (const answer of answers) {
+      if (answer.statusCode === 409) {
+        expect(answer.body.error?.code).toBe('idempotency_in_progress');
+        expect(Number(answer.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      } else {
+        expect(answer.statusCode).toBe(202);
+        expect(answer.body).toEqual(first?.body);
+      }
+    }
+    // Later: a replay, exactly the first body, marked, nothing sent.
+    const later = await post(handler, body, 'concurrent-50');
+    expect(later.statusCode).toBe(202);
+    expect(later.headers['idempotent-replayed']).toBe('true');
+    expect(later.body).toEqual(first?.body);
+    expect(sentTo('+6591230050')).toBe(1);
+  });
+
+  it('another body under the same key is 422; another caller may use the same key', async () => {
+    const handler = await load('../../functions/sendSms.ts');
+    const body = { ...BODY, to: ['+6591230051'] };
+    expect((await post(handler, body, 'k-422')).statusCode).toBe(202);
+    const other = await post(handler, { ...body, templateParas: ['9999'] }, 'k-422');
+    expect(other.statusCode).toBe(422);
+    expect(other.body.error?.code).toBe('idempotency_conflict');
+    // Same body, keys in another order: the same request.
+    const reordered = await post(
+      handler,
+      { templateParas: body.templateParas, templateId: body.templateId, to: body.to },
+      'k-422',
+    );
+    expect(reordered.headers['idempotent-replayed']).toBe('true');
+    const otherCaller = await post(handler, body, 'k-422', { apiKey: 'another-key' });
+    expect(otherCaller.statusCode).toBe(202);
+    expect(otherCaller.headers['idempotent-replayed']).toBeUndefined();
+    expect(sentTo('+6591230051')).toBe(2);
+  });
+
+  it('refuses a malformed key with 400, naming the header', async () => {
+    const handler = await load('../../functions/sendSms.ts');
+    for (const key of ['', 'x'.repeat(256), 'tab\there', 'café']) {
+      const answer = await post(handler, BODY, key);
+      expect(answer.statusCode).toBe(400);
+      expect(answer.body.error?.details?.[0]?.path).toBe('headers.Idempotency-Key');
+    }
+  });
+
+  it('an unknown outcome (504) replays as such and is never sent again', async () => {
+    const handler = await load('../../functions/sendSms.ts', { HUAWEI_SMS_TIMEOUT_MS: '1000' });
+    const body = { ...BODY, to: ['+6590000999'] };
+    const before = sentTo('+6590000999');
+    const first = await post(handler, body, 'k-504');
+    expect(first.statusCode).toBe(504);
+    const again = await post(handler, body, 'k-504');
+    expect(again.statusCode).toBe(504);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toEqual(first.body);
+    expect(sentTo('+6590000999') - before).toBe(1);
+  });
+
+  it('an error that sent nothing releases the key: the retry sends', async () => {
+    const handler = await load('../../functions/sendSms.ts');
+    // +6590005031: 503 the first time a request carries it, then normal answers; the
+    // transport's own retries are spent within the first request (503 answered).
+    const body = { ...BODY, to: ['+6590005031'] };
+    local.services.sandbox.reset();
+    const first = await post(handler, body, 'k-503');
+    if (first.statusCode === 503) {
+      const retry = await post(handler, body, 'k-503');
+      expect(retry.statusCode).toBe(202);
+      expect(retry.headers['idempotent-replayed']).toBeUndefined();
+    } else {
+      // The transport retried past the one-time 503 itself: accepted at once.
+      expect(first.statusCode).toBe(202);
+    }
+  });
+
+  it('a store outage before the send: 503 and no provider request; the key is free again', async () => {
+    const proxy = await startFaultProxy(local.services.dynamo.endpoint);
+    const handler = await load('../../functions/sendSms.ts', {
+      AWS_ENDPOINT_URL_DYNAMODB: proxy.url,
+    });
+    const body = { ...BODY, to: ['+6591230053'] };
+    proxy.failNext(100);
+    const answer = await post(handler, body, 'k-outage');
+    expect(answer.statusCode).toBe(503);
+    expect(sentTo('+6591230053')).toBe(0);
+    proxy.failNext(0);
+    await proxy.close();
+    const healthy = await load('../../functions/sendSms.ts');
+    const retry = await post(healthy, body, 'k-outage');
+    expect(retry.statusCode).toBe(202);
+    expect(sentTo('+6591230053')).toBe(1);
+  });
+
+  it('a claim left by an attempt that died is answered for, never sent again', async () => {
+    const handler = await load('../../functions/sendSms.ts');
+    const body = { ...BODY, to: ['+6591230054'] };
+    // What a crashed attempt leaves: its claim, its lease over, the ids it had fixed.
+    const ledger = createIdempotencyLedger({
+      client: createDocumentClient({ endpoint: local.services.dynamo.endpoint }),
+      tableName: local.services.table,
+    });
+    const scope = (await import('node:crypto'))
+      .createHash('sha256')
+      .update('id:test-key-id', 'utf8')
+      .digest('base64url');
+    const planned = ['0b0b0b0b-0000-8000-8000-000000000001'];
+    const claimed = await ledger.claim({
+      id: ledgerId('POST /sms', scope, 'k-crashed'),
+      fingerprint: fingerprintOf(body),
+      leaseUntil: Date.now() - 1,
+      planned,
+      now: Date.now(),
+    });
+    expect(claimed.kind).toBe('claimed');
+    const answer = await post(handler, body, 'k-crashed');
+    expect(answer.statusCode).toBe(504);
+    expect(answer.body.error?.details?.map((d) => d.messageId)).toEqual(planned);
+    expect(sentTo('+6591230054')).toBe(0);
+    const again = await post(handler, body, 'k-crashed');
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(sentTo('+6591230054')).toBe(0);
+  });
+
+  it('a replay counts nothing against the recipient limit', async () => {
+    const handler = await load('../../functions/sendSms.ts', { SMS_RECIPIENT_LIMIT: '2/1h' });
+    const body = { ...BODY, to: ['+6591230055'] };
+    expect((await post(handler, body, 'limit-1')).statusCode).toBe(202);
+    for (let i = 0; i < 5; i++) {
+      expect((await post(handler, body, 'limit-1')).headers['idempotent-replayed']).toBe('true');
+    }
+    // One unit taken so far: one more message fits, the next does not.
+    expect((await post(handler, body, 'limit-2')).statusCode).toBe(202);
+    expect((await post(handler, body, 'limit-3')).statusCode).toBe(429);
+    expect(sentTo('+6591230055')).toBe(2);
+  });
+});
+
+describe('POST /sms/batch and schedules with an idempotency key', () => {
+  const batch = {
+    messages: [
+      { to: ['+6591230060', '+6591230061'], templateId: 'demo-otp', templateParas: ['1'] },
+    ],
+    reference: 'reminders-1',
+  };
+
+  it('replays a batch under its Idempotency-Key', async () => {
+    const handler = await load('../../functions/sendBatch.ts');
+    const first = await post(handler, batch, 'batch-1', { path: '/sms/batch' });
+    expect(first.statusCode).toBe(202);
+    const again = await post(handler, batch, 'batch-1', { path: '/sms/batch' });
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toEqual(first.body);
+    expect(sentTo('+6591230060')).toBe(1);
+    const other = await post(handler, { ...batch, reference: 'x' }, 'batch-1', {
+      path: '/sms/batch',
+    });
+    expect(other.statusCode).toBe(422);
+  });
+
+  it('a retried schedule invocation (same idempotencyKey) sends nothing twice', async () => {
+    const handler = await load('../../functions/sendBatch.ts');
+    const event = {
+      ...batch,
+      messages: [{ ...batch.messages[0], to: ['+6591230070'] }],
+      idempotencyKey: 'daily-2026-12-01T09:00:00Z',
+    };
+    await handler(event, lambdaContext(25_000), () => {});
+    await handler(event, lambdaContext(25_000), () => {});
+    expect(sentTo('+6591230070')).toBe(1);
+    // The next firing has its own key.
+    await handler(
+      { ...event, idempotencyKey: 'daily-2026-12-02T09:00:00Z' },
+      lambdaContext(25_000),
+      () => {},
+    );
+    expect(sentTo('+6591230070')).toBe(2);
+  });
+});
