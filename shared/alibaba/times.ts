@@ -52,7 +52,11 @@ export function rfc2822ToIso(value: string | undefined): string | undefined {
   const month = MONTHS.indexOf((m[2] ?? '').toLowerCase());
   if (month < 0) return undefined;
   const sign = m[7] === '-' ? -1 : 1;
-  const offsetMs = sign * (Number(m[8]) * 60 + Number(m[9])) * 60_000;
+  // Real zones run from -12:00 to +14:00, in whole or half hours and quarters: +9999 is no zone.
+  const hours = Number(m[8]);
+  const minutes = Number(m[9]);
+  if (hours > 14 || minutes > 59 || (hours === 14 && minutes > 0)) return undefined;
+  const offsetMs = sign * (hours * 60 + minutes) * 60_000;
   return isoFrom(
     Number(m[3]),
     month,

@@ -54,6 +54,20 @@ export function errorResponse(error: unknown, log: Log): APIGatewayProxyResult {
   if (status === 415) {
     return json(415, body('unsupported_media_type', 'Content-Type must be application/json'));
   }
+  // middy refuses `__proto__` (and a `constructor` with a `prototype`) as a key: valid JSON,
+  // but a prototype-pollution attempt, so it is named as such.
+  if (status === 422 && (error as { message?: unknown }).message === 'Forbidden key in JSON body') {
+    const key = (error as { cause?: { data?: unknown } }).cause?.data;
+    return json(
+      400,
+      body('invalid_request', 'The body uses a key that is not allowed', [
+        {
+          path: '(body)',
+          message: `the key ${JSON.stringify(typeof key === 'string' ? key : '__proto__')} is not allowed`,
+        },
+      ]),
+    );
+  }
   if (status === 422 || status === 400) {
     return json(
       400,

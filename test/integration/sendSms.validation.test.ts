@@ -258,6 +258,7 @@ const cases: Array<[string, string | null, string | undefined, number, string, s
     'application/json',
     400,
     'invalid_request',
+    '(body)',
   ],
   [
     'a lone surrogate in a template parameter',

@@ -220,6 +220,11 @@ describe('Alibaba time formats', () => {
     expect(rfc2822ToIso('Thu, 25 Nov 2021 10:25:33 +0800')).toBe('2021-11-25T02:25:33.000Z');
     expect(rfc2822ToIso('Mon, 24 Dec 2018 16:58:22 -0130')).toBe('2018-12-24T18:28:22.000Z');
     expect(rfc2822ToIso('Thu, 25 Foo 2021 10:25:33 +0800')).toBeUndefined();
+    // No zone is 99 hours off, or 14:30 ahead.
+    expect(rfc2822ToIso('Thu, 25 Nov 2021 10:25:33 +9999')).toBeUndefined();
+    expect(rfc2822ToIso('Thu, 25 Nov 2021 10:25:33 +1430')).toBeUndefined();
+    expect(rfc2822ToIso('Thu, 25 Nov 2021 10:25:33 -0060')).toBeUndefined();
+    expect(rfc2822ToIso('Thu, 25 Nov 2021 10:25:33 +1400')).toBe('2021-11-24T20:25:33.000Z');
   });
 
   it('names the Beijing calendar day of an instant for SendDate', () => {

@@ -58,6 +58,22 @@ describe('errorResponse, the one place errors become HTTP', () => {
     });
   });
 
+  it('names a forbidden key (prototype pollution) instead of calling the JSON invalid', () => {
+    const forbidden = Object.assign(new Error('Forbidden key in JSON body'), {
+      statusCode: 422,
+      cause: { package: '@middy/http-json-body-parser', data: '__proto__' },
+    });
+    const answer = errorResponse(forbidden, log);
+    expect(answer.statusCode).toBe(400);
+    expect(JSON.parse(answer.body)).toEqual({
+      error: {
+        code: 'invalid_request',
+        message: 'The body uses a key that is not allowed',
+        details: [{ path: '(body)', message: 'the key "__proto__" is not allowed' }],
+      },
+    });
+  });
+
   it('hides anything unexpected behind a plain 500 and logs it', () => {
     const secret = 'appSecret=hunter2';
     const { status, body } = answer(new TypeError(`boom ${secret}`));
