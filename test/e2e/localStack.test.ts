@@ -15,6 +15,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../local/ports.ts';
+import { LOCAL_PUSH_AK, LOCAL_PUSH_SK } from '../../local/stack.ts';
+import { LOCAL_SENDER, pushUplink } from '../../sandbox/huawei/server.ts';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const STARTUP_TIMEOUT_MS = 60_000;
@@ -213,6 +215,44 @@ describe('npm start (local/start.ts)', () => {
     expect(res.status).toBe(202);
     expect(res.headers.get('idempotent-replayed')).toBe('true');
     expect(await res.json()).toEqual(sent[0]?.body);
+  }, 30_000);
+
+  it('abuse controls: premium, satellite and network numbers refused; the 11th message rate_limited; STOP then START', async () => {
+    const send = (to: string | string[]) =>
+      api('/sms', {
+        method: 'POST',
+        body: JSON.stringify({ to, templateId: 'demo-otp', templateParas: ['1'] }),
+      });
+    for (const number of ['+979123456789', '+881612345678', '+882163456789', '+19002345678']) {
+      const refused = await send(number);
+      expect(refused.status).toBe(400);
+      expect(JSON.stringify(refused.body)).toContain('destination_not_allowed');
+    }
+    // The default SMS_RECIPIENT_LIMIT is 10/1h.
+    const busy = `+659${String(Date.now()).slice(-7)}`;
+    for (let i = 0; i < 10; i++) expect((await send(busy)).status).toBe(202);
+    const eleventh = await send(busy);
+    expect(eleventh.status).toBe(429);
+    expect((eleventh.body as { error: { code: string } }).error.code).toBe('rate_limited');
+    // A STOP reply, pushed the way the sandbox (and Huawei) push replies, to the printed URL.
+    const replier = `+658${String(Date.now()).slice(-7)}`;
+    const reply = (body: string) =>
+      pushUplink({
+        url: printed.statusCallbackUrl,
+        from: replier,
+        to: LOCAL_SENDER,
+        body,
+        pushKey: { ak: LOCAL_PUSH_AK, sk: LOCAL_PUSH_SK },
+      });
+    expect((await reply('STOP')).status).toBe(200);
+    const stopped = await send([replier, busy.replace(/.$/, '0')]);
+    expect(stopped.status).toBe(202);
+    expect(
+      (stopped.body as { messages: Array<{ status: string; error?: { code: string } }> })
+        .messages[0],
+    ).toMatchObject({ status: 'rejected', error: { code: 'opted_out' } });
+    expect((await reply('START')).status).toBe(200);
+    expect((await send(replier)).status).toBe(202);
   }, 30_000);
 
   it("answers Alibaba's connectivity check on the receipt URL and refuses a receipt without the token", async () => {
