@@ -8,6 +8,8 @@
 // 'module.exports' (for serverless-esbuild) and as `default` (for anything that `import()`s it).
 // `.ci/run` proves it is used: every bundle must start with BANNER_MARKER.
 
+import { phoneMetadataAsJson, undiciRunningCodeOnly } from './build/esbuild-plugins.mjs';
+
 /** Marker written at the top of every bundle; `.ci/run` checks it to prove this file was used. */
 export const BANNER_MARKER = '/* sms-relay:esbuild.config.mjs */';
 
@@ -41,6 +43,9 @@ export function esbuildConfig(_serverless) {
     // whatever the Lambda runtime ships. (serverless-esbuild's default excludes 'aws-sdk'.)
     external: [],
     exclude: [],
+    // Leave out the parts of undici that never run here (three of its four HTTP parsers, its
+    // FormData support) and load libphonenumber's metadata as JSON (build/esbuild-plugins.mjs).
+    plugins: [undiciRunningCodeOnly(), phoneMetadataAsJson()],
     packager: 'npm',
   };
 }
