@@ -4,6 +4,7 @@
 // Run: npm run bench:batch   (LATENCY_MS=20 CONCURRENCY=8 RUNS=5)
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { appendFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { LOCAL_APP_KEY, LOCAL_APP_SECRET, LOCAL_SENDER } from '../sandbox/huawei/server.ts';
 import { sendBatch } from '../shared/core/sendBatch.ts';
@@ -73,15 +74,16 @@ const store: MessageStore = {
 };
 const log = { info() {}, warn() {}, error() {}, debug() {} };
 
-const numbers = (count: number, prefix: string) =>
-  Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(6, '0')}`);
+// Singapore mobiles: 8 digits after +65 (anything else is refused before the provider sees it).
+const numbers = (count: number, prefix: string, digits = 6) =>
+  Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(digits, '0')}`);
 const request: SendBatchRequest = {
   reference: 'bench',
   messages: [
     { to: numbers(2_500, '+6591'), templateId: 'a', templateParas: ['123456'] },
     { to: numbers(1_000, '+6592'), templateId: 'b', templateParas: ['x', 'y'] },
     ...Array.from({ length: 50 }, (_, i) => ({
-      to: numbers(10, `+6593${String(i).padStart(2, '0')}`),
+      to: numbers(10, `+6593${String(i).padStart(2, '0')}`, 4),
       templateId: `g${i}`,
     })),
     { to: numbers(6_000, '+6581'), templateId: 'c' },
@@ -137,6 +139,46 @@ console.log(
 console.log(
   `speed-up over one at a time: ${(sequential / concurrent).toFixed(2)}x; overhead over ideal: ${(concurrent - ideal).toFixed(0)} ms (signing, JSON, sandbox checks); ${recorded} records written`,
 );
+// BENCH_JSON=<file>: one JSON line per figure (read by bench/run.ts, `npm run bench`).
+const setup = {
+  recipients,
+  groups: request.messages.length,
+  requests,
+  latencyMs: LATENCY_MS,
+  runs: RUNS,
+};
+function figure(line: Record<string, unknown>): void {
+  if (process.env.BENCH_JSON)
+    appendFileSync(process.env.BENCH_JSON, `${JSON.stringify({ bench: 'batch', ...line })}\n`);
+}
+figure({
+  name: `${recipients.toLocaleString('en')} recipients, concurrency ${CONCURRENCY}`,
+  value: concurrent,
+  unit: 'ms',
+  reference: `ideal: ceil(${requests} / ${CONCURRENCY}) x ${LATENCY_MS} ms`,
+  referenceValue: ideal,
+  ratio: concurrent / ideal,
+  extra: {
+    ...setup,
+    concurrency: CONCURRENCY,
+    recipientsPerSecond: (recipients / concurrent) * 1000,
+  },
+});
+figure({
+  name: `${recipients.toLocaleString('en')} recipients, one request at a time`,
+  value: sequential,
+  unit: 'ms',
+  reference: `ideal: ${requests} x ${LATENCY_MS} ms`,
+  referenceValue: requests * LATENCY_MS,
+  ratio: sequential / (requests * LATENCY_MS),
+  extra: { ...setup, concurrency: 1, recipientsPerSecond: (recipients / sequential) * 1000 },
+});
+figure({
+  name: `speed-up of concurrency ${CONCURRENCY} over one at a time`,
+  value: sequential / concurrent,
+  unit: 'x',
+  extra: setup,
+});
 await agent.close();
 child.kill('SIGTERM');
 await once(child, 'exit');

@@ -2,13 +2,17 @@
 // beside raw PutItems on the same table in the same run (a benchmark, not a test).
 // Run: npm run bench:ingest   (REPORTS=2000 CONCURRENCY=16 BACKEND=dynalite|dynamodb-local)
 import { randomUUID } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createMessagesTable, startLocalDynamo } from '../local/dynamo.ts';
 import { startFunctionUrl } from '../local/functionUrl.ts';
 import { startLocalSecretsManager } from '../local/secretsManager.ts';
-import { callbackToken } from '../shared/huawei/callbackAuth.ts';
+import { callbackToken, requestToken } from '../shared/huawei/callbackAuth.ts';
+import { messageIdOf, newCorrelation } from '../shared/messageId.ts';
 import { createDocumentClient } from '../shared/store/client.ts';
+import { createDynamoStore } from '../shared/store/dynamo.ts';
 import { mapWithConcurrency } from '../shared/util/pool.ts';
+import { countDynamo, describeTally, since, snapshot, tallyFigures } from './dynamoCount.ts';
 
 const REPORTS = Number(process.env.REPORTS ?? 2000);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 16);
@@ -30,6 +34,8 @@ Object.assign(process.env, {
   POWERTOOLS_LOG_LEVEL: 'SILENT',
 });
 const { handler } = await import('../functions/statusCallback.ts');
+// The handler's own DynamoDB client (one per container), counted: requests and consumed units.
+const handlerDynamo = countDynamo((await import('../shared/deps/dynamo.ts')).documentClient());
 const client = createDocumentClient({ endpoint: dynamo.endpoint });
 // The handler behind the same local Function URL the tests use: HTTP in, Function URL event, HTTP out.
 const callback = await startFunctionUrl(
@@ -37,8 +43,10 @@ const callback = await startFunctionUrl(
 );
 const target = `${callback.url}report?token=${callbackToken(secret)}`;
 
-async function push(contentType: string, body: string): Promise<void> {
-  const answer = await fetch(target, {
+let pushes = 0;
+async function push(contentType: string, body: string, url = target): Promise<void> {
+  pushes += 1;
+  const answer = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': contentType },
     body,
@@ -71,6 +79,8 @@ const form = (id: string) =>
 
 console.log(`node ${process.version}, ${BACKEND}, concurrency ${CONCURRENCY}`);
 await push('application/x-www-form-urlencoded', form('warmup_0')); // cold start and secret fetch
+const secretCallsPerColdStart = secrets.calls;
+let before = snapshot(handlerDynamo);
 const raw = await rate('raw PutItem (document client)', REPORTS, async (i) => {
   await client.send(
     new PutCommand({
@@ -82,6 +92,47 @@ const raw = await rate('raw PutItem (document client)', REPORTS, async (i) => {
 const single = await rate('reports via handler, one form push each', REPORTS, async () => {
   await push('application/x-www-form-urlencoded', form(`${randomUUID()}_1`));
 });
+const singleDynamo = since(before, handlerDynamo, REPORTS);
+
+// The production path without pushing keys: each call's own URL (its correlation and token), so
+// each report names its message by correlation and number, and its record is checked beside the
+// write. The messages are recorded first, 50 per call, as sendSms records its intents.
+const store = createDynamoStore({ client, tableName: TABLE, retentionDays: 1 });
+const calls = Array.from({ length: Math.ceil(REPORTS / 50) }, () => newCorrelation());
+const scopedTo = (i: number) => `+6592${String(i).padStart(6, '0')}`;
+const submittedAt = new Date().toISOString();
+await store.recordMessages(
+  Array.from({ length: REPORTS }, (_, i) => {
+    const correlation = calls[Math.floor(i / 50)] as string;
+    return {
+      messageId: messageIdOf(correlation, scopedTo(i)),
+      to: scopedTo(i),
+      templateId: 't',
+      provider: 'huawei',
+      correlation,
+      status: 'accepted' as const,
+      submittedAt,
+    };
+  }),
+);
+const appToken = callbackToken(secret);
+const callUrl = (correlation: string) =>
+  `${callback.url}report?c=${correlation}&token=${requestToken(appToken, correlation)}`;
+before = snapshot(handlerDynamo);
+const scoped = await rate(
+  'reports via handler, per-request URL, one push each',
+  REPORTS,
+  async (i) => {
+    const correlation = calls[Math.floor(i / 50)] as string;
+    await push(
+      'application/x-www-form-urlencoded',
+      `${form(`${randomUUID()}_1`)}&extend=${correlation}&to=${encodeURIComponent(scopedTo(i))}`,
+      callUrl(correlation),
+    );
+  },
+);
+const scopedDynamo = since(before, handlerDynamo, REPORTS);
+before = snapshot(handlerDynamo);
 const batches = Math.max(1, Math.floor(REPORTS / 50));
 const batched =
   (await rate('reports via handler, JSON batches of 50 (x50 below)', batches, async () => {
@@ -93,12 +144,48 @@ const batched =
     }));
     await push('application/json', JSON.stringify({ statusReportList: list }));
   })) * 50;
+const batchedDynamo = since(before, handlerDynamo, batches * 50);
 console.log(
   `${'  = reports per second in batches'.padEnd(52)} ${Math.round(batched).toLocaleString('en').padStart(8)} /s`,
 );
 console.log(
-  `ratio handler/raw: single ${(single / raw).toFixed(2)}, batched ${(batched / raw).toFixed(2)} (each report is one conditional PutItem of its own item, no read)`,
+  `ratio handler/raw: single ${(single / raw).toFixed(2)} (app token), ${(scoped / raw).toFixed(2)} (per-request URL: its record checked beside the write), batched ${(batched / raw).toFixed(2)}`,
 );
+console.log(
+  `DynamoDB per report (handler's client): one push each ${describeTally(singleDynamo)}; per-request URL ${describeTally(scopedDynamo)}; in batches of 50 ${describeTally(batchedDynamo)}; Secrets Manager calls: ${secretCallsPerColdStart} at the cold start, ${secrets.calls - secretCallsPerColdStart} after`,
+);
+
+// BENCH_JSON=<file>: one JSON line per figure (read by bench/run.ts, `npm run bench`).
+function figure(line: Record<string, unknown>): void {
+  if (process.env.BENCH_JSON)
+    appendFileSync(process.env.BENCH_JSON, `${JSON.stringify({ bench: 'ingest', ...line })}\n`);
+}
+const setup = { backend: BACKEND, concurrency: CONCURRENCY, reports: REPORTS };
+figure({ name: 'raw PutItem (document client)', value: raw, unit: 'puts/s', extra: setup });
+for (const [name, value, dynamo] of [
+  ['reports via handler, one form push each', single, singleDynamo],
+  ['reports via handler, per-request URL, one push each', scoped, scopedDynamo],
+  ['reports via handler, JSON batches of 50', batched, batchedDynamo],
+] as const) {
+  figure({
+    name,
+    value,
+    unit: 'reports/s',
+    reference: 'raw PutItem (document client)',
+    referenceValue: raw,
+    ratio: value / raw,
+    extra: setup,
+  });
+  const form = name.endsWith('each') ? 'one push each' : 'JSON batches of 50';
+  for (const line of tallyFigures('report', `report, ${form}`, dynamo)) figure(line);
+}
+figure({ name: 'statusCallback invocations (pushes)', value: pushes, unit: 'invocations' });
+figure({
+  name: 'Secrets Manager calls per cold start (statusCallback, Huawei)',
+  value: secretCallsPerColdStart,
+  unit: 'calls',
+  extra: { warmCalls: secrets.calls - secretCallsPerColdStart },
+});
 client.destroy();
 await callback.close();
 await secrets.close();

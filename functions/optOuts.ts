@@ -4,6 +4,7 @@ import { optOutStore } from '../shared/deps/optOuts.ts';
 import { AppError } from '../shared/errors.ts';
 import { httpErrors } from '../shared/http/middleware.ts';
 import { json } from '../shared/http/respond.ts';
+import { logContext } from '../shared/logContext.ts';
 import { logger } from '../shared/logger.ts';
 import { isE164, maskPhone } from '../shared/phone.ts';
 import type { OptOut } from '../shared/store/optOuts.ts';
@@ -51,9 +52,9 @@ const notOptedOut = () => new AppError('not_found', 'The number is not opted out
  * when it was not opted out: the number ends opted in either way).
  */
 export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+  .use(logContext(logger))
   .use(httpErrors(logger))
-  .handler(async (event, context) => {
-    logger.addContext(context);
+  .handler(async (event) => {
     const number = numberOf(event);
     const store = optOutStore();
     switch (event.httpMethod) {

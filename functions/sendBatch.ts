@@ -1,3 +1,4 @@
+import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import {
   fingerprintOf,
@@ -11,6 +12,7 @@ import { type BatchResult, sendBatch } from '../shared/core/sendBatch.ts';
 import { appConfig } from '../shared/deps/config.ts';
 import { recipientCounters } from '../shared/deps/counters.ts';
 import { idempotencyLedger } from '../shared/deps/idempotency.ts';
+import { metrics, publishMetrics } from '../shared/deps/metrics.ts';
 import { optOutStore } from '../shared/deps/optOuts.ts';
 import { providerRouter } from '../shared/deps/router.ts';
 import { messageStore } from '../shared/deps/store.ts';
@@ -18,8 +20,9 @@ import { apiIdempotency, checkIdempotencyKey, replayed } from '../shared/http/id
 import { describeIssues } from '../shared/http/issues.ts';
 import { jsonApi } from '../shared/http/jsonApi.ts';
 import { json } from '../shared/http/respond.ts';
+import { logContext } from '../shared/logContext.ts';
 import { logger } from '../shared/logger.ts';
-import { maskPhone } from '../shared/phone.ts';
+import { maskNumbersIn, maskPhone } from '../shared/phone.ts';
 import { type SendBatchRequest, sendBatchRequestSchema } from '../shared/schemas/sendBatch.ts';
 import { deadlineFromLambda } from '../shared/util/deadline.ts';
 
@@ -33,7 +36,6 @@ async function run(
   context: Context,
   idempotency: IdempotencyGate | undefined,
 ): Promise<BatchResult> {
-  logger.addContext(context);
   return sendBatch(
     request,
     {
@@ -43,6 +45,7 @@ async function run(
       optOuts: optOutStore(),
       store: messageStore(),
       log: logger,
+      metrics,
       concurrency: appConfig().batchConcurrency,
       idempotency,
     },
@@ -57,7 +60,12 @@ function answerOf({ groups, counts, notRecorded }: BatchResult) {
 
 /** `POST /sms/batch` through API Gateway. */
 const api = jsonApi(
-  { schema: sendBatchRequestSchema, maxBodyBytes: MAX_BODY_BYTES, log: logger },
+  {
+    schema: sendBatchRequestSchema,
+    maxBodyBytes: MAX_BODY_BYTES,
+    log: logger,
+    metrics: publishMetrics(),
+  },
   async (request, context, event) => {
     const idempotency = apiIdempotency(event, request, context, {
       route: 'POST /sms/batch',
@@ -95,7 +103,6 @@ async function scheduled(event: unknown, context: Context): Promise<void> {
     typeof event === 'object' && event !== null ? (event as Record<string, unknown>) : {};
   const parsed = sendBatchRequestSchema.safeParse(payload);
   if (!parsed.success) {
-    logger.addContext(context);
     logger.error('scheduled batch refused: invalid payload', {
       details: describeIssues(parsed.error.issues),
     });
@@ -111,13 +118,11 @@ async function scheduled(event: unknown, context: Context): Promise<void> {
         leaseUntil: Date.now() + context.getRemainingTimeInMillis(),
       });
     } else {
-      logger.addContext(context);
       logger.warn(
         'scheduled batch without idempotencyKey: a retried invocation could send it twice',
       );
     }
   } catch (error) {
-    logger.addContext(context);
     logger.error('scheduled batch refused: invalid idempotencyKey', {
       error: (error as Error).message,
     });
@@ -127,7 +132,7 @@ async function scheduled(event: unknown, context: Context): Promise<void> {
     const result = await run(parsed.data, context, idempotency);
     logger.info('scheduled batch sent', {
       notRecorded: result.notRecorded.length,
-      reference: parsed.data.reference,
+      reference: maskNumbersIn(parsed.data.reference),
       requests: result.requests,
       counts: result.counts,
     });
@@ -158,6 +163,12 @@ async function scheduled(event: unknown, context: Context): Promise<void> {
   }
 }
 
+/** A reminder's invocation: its logs carry the Lambda context; its metrics published at the end. */
+const scheduledHandler = middy<unknown, void, Error, Context>()
+  .use(logContext(logger))
+  .use(publishMetrics())
+  .handler(scheduled);
+
 /** Tells an API Gateway request from a scheduled payload: only the former has these fields. */
 function isApiGatewayEvent(event: unknown): event is APIGatewayProxyEvent {
   return (
@@ -174,6 +185,6 @@ export async function handler(
   context: Context,
 ): Promise<APIGatewayProxyResult | undefined> {
   if (isApiGatewayEvent(event)) return api(event, context);
-  await scheduled(event, context);
+  await scheduledHandler(event, context);
   return undefined;
 }

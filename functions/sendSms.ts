@@ -3,6 +3,7 @@ import { sendSms } from '../shared/core/sendSms.ts';
 import { appConfig } from '../shared/deps/config.ts';
 import { recipientCounters } from '../shared/deps/counters.ts';
 import { idempotencyLedger } from '../shared/deps/idempotency.ts';
+import { metrics, publishMetrics } from '../shared/deps/metrics.ts';
 import { optOutStore } from '../shared/deps/optOuts.ts';
 import { alternativesTo, providerBreaker, providerRouter } from '../shared/deps/router.ts';
 import { messageStore } from '../shared/deps/store.ts';
@@ -23,9 +24,13 @@ const RESERVE_MS = 2_000;
  * `Idempotency-Key`, at most once per key (SPEC "Idempotency").
  */
 export const handler = jsonApi(
-  { schema: sendSmsRequestSchema, maxBodyBytes: MAX_BODY_BYTES, log: logger },
+  {
+    schema: sendSmsRequestSchema,
+    maxBodyBytes: MAX_BODY_BYTES,
+    log: logger,
+    metrics: publishMetrics(),
+  },
   async (request, context, event) => {
-    logger.addContext(context);
     const idempotency = apiIdempotency(event, request, context, {
       route: 'POST /sms',
       ledger: idempotencyLedger,
@@ -40,6 +45,7 @@ export const handler = jsonApi(
           optOuts: optOutStore(),
           store: messageStore(),
           log: logger,
+          metrics,
           idempotency,
           failover: appConfig().failover ? { alternatives: alternativesTo } : undefined,
           breaker: appConfig().failover ? providerBreaker() : undefined,

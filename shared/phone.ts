@@ -24,3 +24,12 @@ export function maskPhone(value: string): string {
   if (digits >= 7) return `${value.slice(0, 2)}****${value.slice(-2)}`;
   return '****';
 }
+
+/**
+ * Caller text for a log (a `templateId`, a `reference`): any run of 8 or more digits, with or
+ * without `+`, could be someone's number, so only its last 4 digits are kept (`order-****4567`).
+ * Ids like Huawei's 32-hex template ids keep their shape: their digit runs are short.
+ */
+export function maskNumbersIn(value: string | undefined): string | undefined {
+  return value?.replace(/\+?\d{8,}/g, (run) => `****${run.slice(-4)}`);
+}

@@ -1,9 +1,11 @@
 import { AppError } from '../errors.ts';
 import type { Log } from '../logger.ts';
 import { maskPhone } from '../phone.ts';
+import type { MetricsPort } from '../ports/metrics.ts';
 import {
   type DeliveryReport,
   MAX_PARTS,
+  type Push,
   type PushAnswer,
   type PushReceiver,
   type PushRequest,
@@ -43,6 +45,8 @@ export interface ReceivePushDeps {
   /** Where replies' STOP and START words take effect; without it, replies are only stored. */
   optOuts?: OptOutStore;
   log: Log;
+  /** ReportsIngested, and ReportsRefused: one per push answered 401 or 400 (none without it). */
+  metrics?: MetricsPort | undefined;
   now?: () => Date;
 }
 
@@ -81,9 +85,16 @@ export async function receivePush(
   const verdict = await receiver.authenticate(request, receivedAt);
   if (!verdict.ok) {
     deps.log.warn('push refused', { provider: receiver.provider, reason: verdict.reason });
+    deps.metrics?.count('ReportsRefused', 1, { reason: 'unauthorized' });
     throw new AppError('unauthorized', 'The push is not authenticated');
   }
-  const push = receiver.parse(request);
+  let push: Push;
+  try {
+    push = receiver.parse(request);
+  } catch (error) {
+    deps.metrics?.count('ReportsRefused', 1, { reason: 'invalid' });
+    throw error;
+  }
   // A push authenticated for one call speaks for that call's messages only: its reports are
   // that call's, and one without the number cannot say which of its messages it is about.
   const scoped = verdict.correlation;
@@ -146,9 +157,12 @@ export async function receivePush(
       reason: "report for a message outside the callback token's request",
       reports: foreign,
     });
+    deps.metrics?.count('ReportsRefused', 1, { reason: 'unauthorized' });
     throw new AppError('unauthorized', 'The push is not authenticated for these messages');
   }
   changed += results.filter((result) => result.changed).length;
+  if (reports.length > 0)
+    deps.metrics?.count('ReportsIngested', reports.length, { provider: receiver.provider });
   if (reports.length > 0 || push.invalid.length > 0) {
     deps.log.info('delivery reports stored', {
       provider: receiver.provider,
@@ -163,6 +177,7 @@ export async function receivePush(
     });
   }
   if (push.invalid.length > 0) {
+    deps.metrics?.count('ReportsRefused', 1, { reason: 'invalid' });
     throw new AppError(
       'invalid_request',
       `${push.invalid.length} report(s) are invalid; ${reports.length} valid one(s) were stored`,

@@ -1,11 +1,13 @@
 import { isTerminal, type MessageStatus } from '../delivery/status.ts';
 import { isProviderError } from '../errors.ts';
 import type { Log } from '../logger.ts';
+import type { MetricsPort } from '../ports/metrics.ts';
 import type { QueriedStatus, SmsProvider } from '../ports/provider.ts';
 import type { DeliveryReport } from '../ports/push.ts';
 import type { MessageRecord, MessageStore, StoredMessage } from '../store/types.ts';
 import type { Deadline } from '../util/deadline.ts';
 import { mapWithConcurrency } from '../util/pool.ts';
+import { finalAt, timeDelivery } from './deliveryLatency.ts';
 
 /** Huawei reports `EXPIRED` 72 h after sending, and says nothing more after that. */
 export const REPORT_WINDOW_MS = 72 * 3_600_000;
@@ -22,6 +24,8 @@ export interface ReconcileDeps {
   /** The provider that carried a message, when this deployment can still reach it. */
   provider: (name: string) => Promise<SmsProvider | undefined>;
   log: Log;
+  /** DeliveryLatency of the final messages it takes off its list, and ReconcileOutcomes. */
+  metrics?: MetricsPort | undefined;
   /** A message no report made final this long after its submit ends `expired` [72 h + 6 h]. */
   expireAfterMs: number;
   /** The shortest wait before a message is looked at again [15 min]. */
@@ -180,6 +184,9 @@ export async function reconcile(deps: ReconcileDeps, deadline: Deadline): Promis
       record.status === 'not_sent'
     ) {
       await deps.store.scheduleCheck(messageId, undefined);
+      // Off the list once: each message is timed once (a failed removal is timed on its retry).
+      if (record && stored.delivery && status !== undefined && isTerminal(status))
+        timeDelivery(deps.metrics, record, status, finalAt(stored.delivery));
       result.final += 1;
       return;
     }
@@ -202,6 +209,7 @@ export async function reconcile(deps: ReconcileDeps, deadline: Deadline): Promis
       );
       if (isTerminal(answer.status)) {
         await deps.store.scheduleCheck(messageId, undefined);
+        timeDelivery(deps.metrics, record, answer.status, answer.updatedAt ?? at.toISOString());
         result.resolved += 1;
         return;
       }
@@ -255,6 +263,8 @@ export async function reconcile(deps: ReconcileDeps, deadline: Deadline): Promis
     });
     cursor = page.cursor;
   } while (cursor);
+  for (const outcome of ['final', 'resolved', 'expired', 'rescheduled', 'failed'] as const)
+    deps.metrics?.count('ReconcileOutcomes', result[outcome], { outcome });
   deps.log.info('reconciliation run', { ...result });
   return result;
 }

@@ -2,6 +2,7 @@ import { AppError } from '../errors.ts';
 import type { Log } from '../logger.ts';
 import { newCorrelation } from '../messageId.ts';
 import type { AllowedCountries } from '../policy/destination.ts';
+import type { MetricsPort } from '../ports/metrics.ts';
 import type { RecipientOutcome, Segment, SmsProvider } from '../ports/provider.ts';
 import type { Router } from '../ports/router.ts';
 import type { SendBatchRequest } from '../schemas/sendBatch.ts';
@@ -34,6 +35,7 @@ import {
 } from './records.ts';
 import { routeRecipients, throwIfProblems } from './routeRecipients.ts';
 import { screenRecipients } from './screenRecipients.ts';
+import { countProviderError, countSubmitted } from './submitMetrics.ts';
 
 export interface SendBatchDeps extends AdmissionDeps {
   router: Router;
@@ -41,6 +43,8 @@ export interface SendBatchDeps extends AdmissionDeps {
   allowedCountries?: AllowedCountries;
   store: MessageStore;
   log: Log;
+  /** MessagesSubmitted and ProviderErrors (none counted without it). */
+  metrics?: MetricsPort | undefined;
   /** Requests in flight at once over the shared keep-alive pools (BATCH_CONCURRENCY). */
   concurrency: number;
   /** A request is not started with less time than this left: its recipients are `not_sent`. */
@@ -290,6 +294,7 @@ export async function sendBatch(
             providerCode: (error as { providerCode?: string }).providerCode,
             recipients: chunk.reduce((sum, s) => sum + s.to.length, 0),
           });
+          countProviderError(deps.metrics, provider.name, error);
           outcomes = chunk.map((segment) => failedOutcomes(segment.to, error));
         }
       }
@@ -334,6 +339,7 @@ export async function sendBatch(
       }
     });
 
+    countSubmitted(deps.metrics, records.flat());
     const counts: BatchResult['counts'] = { accepted: 0, rejected: 0, unknown: 0, not_sent: 0 };
     const groups = request.messages.map((group, index) => {
       const messages = (records[index] ?? []).map(toResult);

@@ -1,8 +1,9 @@
 import { AppError, type ErrorDetail, isProviderError, ProviderError } from '../errors.ts';
 import type { Log } from '../logger.ts';
 import { newCorrelation } from '../messageId.ts';
-import { maskPhone } from '../phone.ts';
+import { maskNumbersIn, maskPhone } from '../phone.ts';
 import type { AllowedCountries } from '../policy/destination.ts';
+import type { MetricsPort } from '../ports/metrics.ts';
 import type { RecipientOutcome, SmsProvider } from '../ports/provider.ts';
 import type { Router } from '../ports/router.ts';
 import type { SendSmsRequest } from '../schemas/sendSms.ts';
@@ -34,6 +35,7 @@ import {
 } from './records.ts';
 import { routeRecipients, throwIfProblems } from './routeRecipients.ts';
 import { screenRecipients } from './screenRecipients.ts';
+import { countProviderError, countSubmitted } from './submitMetrics.ts';
 
 export type { MessageResult } from './records.ts';
 
@@ -43,6 +45,8 @@ export interface SendSmsDeps extends AdmissionDeps {
   allowedCountries?: AllowedCountries;
   store: MessageStore;
   log: Log;
+  /** MessagesSubmitted and ProviderErrors (none counted without it). */
+  metrics?: MetricsPort | undefined;
   /** The request's Idempotency-Key, when it has one. */
   idempotency?: IdempotencyGate | undefined;
   /** SMS_FAILOVER `on`: the other providers a part may go through, in order of preference. */
@@ -138,7 +142,9 @@ export async function sendSms(
 
   async function sendAdmitted(admission: Admission): Promise<{ messages: MessageResult[] }> {
     if (admission.allOverForSeconds !== undefined && screened.refused.size === 0) {
-      await recordQuietly(deps, unsentFrom(intents, RATE_LIMITED_NOT_SENT));
+      const unsent = unsentFrom(intents, RATE_LIMITED_NOT_SENT);
+      countSubmitted(deps.metrics, unsent);
+      await recordQuietly(deps, unsent);
       throw new AppError('rate_limited', 'Every recipient has had too many messages lately', {
         retryAfterSeconds: admission.allOverForSeconds,
         details: sendable.map((_, index) => ({
@@ -180,6 +186,8 @@ export async function sendSms(
           `${provider.name} keeps failing: skipped for now; nothing was sent`,
           { outcome: 'not_sent' },
         );
+        // Counted as the outage it stands for: the alarm stays on while the breaker skips.
+        countProviderError(deps.metrics, provider.name, error);
         return { provider: provider.name, positions, to, error };
       }
       try {
@@ -216,6 +224,7 @@ export async function sendSms(
           outcome: isProviderError(error) ? error.outcome : 'unknown',
           recipients: to.length,
         });
+        countProviderError(deps.metrics, provider.name, error);
         return { provider: provider.name, positions, to, error };
       }
     };
@@ -274,13 +283,12 @@ export async function sendSms(
     const cause = allFailed ? worst(failures.map((f) => f.error)) : undefined;
     // Refused as a whole everywhere, and surely not sent: the intents say so, the error answers.
     if (allFailed && isProviderError(cause) && cause.outcome !== 'unknown') {
-      await Promise.all([
-        giveBackQuietly(deps, [...units.values()]),
-        recordQuietly(
-          deps,
-          unsentFrom(intents, { code: cause.code, message: 'the provider refused the request' }),
-        ),
-      ]);
+      const unsent = unsentFrom(intents, {
+        code: cause.code,
+        message: 'the provider refused the request',
+      });
+      countSubmitted(deps.metrics, unsent);
+      await Promise.all([giveBackQuietly(deps, [...units.values()]), recordQuietly(deps, unsent)]);
       throw cause;
     }
     // Otherwise something may have gone out: record everything, then answer.
@@ -334,6 +342,7 @@ export async function sendSms(
       );
     }
     const result = { messages: records.map(toResult) };
+    countSubmitted(deps.metrics, records);
     try {
       // The key's answer is written beside the records: if they fail, the error replaces it.
       await Promise.all([
@@ -361,7 +370,7 @@ export async function sendSms(
       );
     }
     deps.log.info('sms submitted', {
-      templateId: request.templateId,
+      templateId: maskNumbersIn(request.templateId),
       results: records.map((r) => ({
         messageId: r.messageId,
         provider: r.provider,

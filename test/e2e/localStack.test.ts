@@ -229,13 +229,13 @@ describe('npm start (local/start.ts)', () => {
       expect(JSON.stringify(refused.body)).toContain('destination_not_allowed');
     }
     // The default SMS_RECIPIENT_LIMIT is 10/1h.
-    const busy = `+659${String(Date.now()).slice(-7)}`;
+    const busy = `+6591${String(Date.now()).slice(-6)}`;
     for (let i = 0; i < 10; i++) expect((await send(busy)).status).toBe(202);
     const eleventh = await send(busy);
     expect(eleventh.status).toBe(429);
     expect((eleventh.body as { error: { code: string } }).error.code).toBe('rate_limited');
     // A STOP reply, pushed the way the sandbox (and Huawei) push replies, to the printed URL.
-    const replier = `+658${String(Date.now()).slice(-7)}`;
+    const replier = `+6598${String(Date.now()).slice(-6)}`;
     const reply = (body: string) =>
       pushUplink({
         url: printed.statusCallbackUrl,

@@ -23,9 +23,12 @@ declare module 'vitest' {
   }
 }
 
-/** A line the service logged: Powertools JSON of the `sms-relay` logger. */
+/** A line the service printed: Powertools JSON of the `sms-relay` logger, or its metrics (EMF). */
 export function isServiceLine(line: string): boolean {
-  return line.startsWith('{"level":') && line.includes('"service":"sms-relay"');
+  return (
+    (line.startsWith('{"level":') || line.startsWith('{"_aws":')) &&
+    line.includes('"service":"sms-relay"')
+  );
 }
 
 /** What one worker records per service line. */

@@ -35,7 +35,7 @@ function wrap(stream: NodeJS.WriteStream, name: RecordedLine['stream'], file: st
           ? Buffer.from(chunk).toString('utf8')
           : '';
     let service = false;
-    if (text.includes('{"level":')) {
+    if (text.includes('{"level":') || text.includes('{"_aws":')) {
       const test = currentTest();
       for (const line of text.split('\n')) {
         if (!isServiceLine(line)) continue;
