@@ -14,7 +14,7 @@ import { recipientCounters } from '../shared/deps/counters.ts';
 import { idempotencyLedger } from '../shared/deps/idempotency.ts';
 import { metrics, publishMetrics } from '../shared/deps/metrics.ts';
 import { optOutStore } from '../shared/deps/optOuts.ts';
-import { providerRouter } from '../shared/deps/router.ts';
+import { alternativesTo, providerRouter } from '../shared/deps/router.ts';
 import { messageStore } from '../shared/deps/store.ts';
 import { apiIdempotency, checkIdempotencyKey, replayed } from '../shared/http/idempotency.ts';
 import { describeIssues } from '../shared/http/issues.ts';
@@ -47,6 +47,7 @@ async function run(
       log: logger,
       metrics,
       concurrency: appConfig().batchConcurrency,
+      failover: appConfig().failover ? { alternatives: alternativesTo } : undefined,
       idempotency,
     },
     deadlineFromLambda(context, RESERVE_MS),

@@ -18,6 +18,7 @@ import {
   unsentUnits,
 } from './admission.ts';
 import { failedOutcomes } from './failedOutcomes.ts';
+import { canFailOver, type Failover } from './failover.ts';
 import {
   type IdempotencyGate,
   outcomeOfError,
@@ -49,6 +50,8 @@ export interface SendBatchDeps extends AdmissionDeps {
   concurrency: number;
   /** A request is not started with less time than this left: its recipients are `not_sent`. */
   minRequestMs?: number;
+  /** SMS_FAILOVER `on`: the other providers a request may go through. */
+  failover?: Failover | undefined;
   /** The call's idempotency key (API `Idempotency-Key` or a schedule's `idempotencyKey`). */
   idempotency?: IdempotencyGate | undefined;
   now?: () => Date;
@@ -241,8 +244,100 @@ export async function sendBatch(
       }
     }
 
+    /**
+     * A planned segment as the caller asked for it: a provider's plan may carry its own template
+     * id (Huawei's, resolved from the registry), which another provider does not know.
+     */
+    const asRequested = (segment: Segment): Segment => {
+      const group = request.messages[segment.group];
+      return {
+        ...segment,
+        templateId: group?.templateId ?? segment.templateId,
+        ...(group?.templateParas ? { templateParas: group.templateParas } : {}),
+        ...(group?.signature ? { signature: group.signature } : {}),
+      };
+    };
+
+    /** SMS_FAILOVER: another provider that can carry every segment of a request that failed. */
+    const alternativeFor = async (
+      name: string,
+      error: unknown,
+      chunk: readonly Segment[],
+    ): Promise<SmsProvider | undefined> => {
+      if (!deps.failover || !canFailOver(error)) return undefined;
+      const others = await deps.failover.alternatives(name);
+      return others.find((other) =>
+        chunk.every(
+          (segment) => other.check(asRequested(segment), `messages[${segment.group}]`).length === 0,
+        ),
+      );
+    };
+
+    /**
+     * A request its provider surely did not send, through `other`, under the same correlation (so
+     * the same ids, and its reports find them), planned to `other`'s limits. The intents first
+     * name `other`; undefined (nothing sent) when they cannot be written. Outcomes in the
+     * request's own segment order; a number no answer covered is `unknown`.
+     */
+    const sendThrough = async (
+      other: SmsProvider,
+      chunk: readonly Segment[],
+      correlation: string,
+      identities: CallIdentity[][],
+    ): Promise<RecipientOutcome[][] | undefined> => {
+      const renamed = chunk.flatMap((segment, i) =>
+        segment.to.map((to, k) =>
+          toIntent(to, identities[i]?.[k] as CallIdentity, {
+            templateId: asRequested(segment).templateId,
+            reference: request.reference,
+            provider: other.name,
+            submittedAt: now().toISOString(),
+          }),
+        ),
+      );
+      if (!(await recordIntents(deps, renamed))) return undefined;
+      deps.log.warn('failing over', { to: other.name, recipients: renamed.length });
+      const byKey = new Map<string, RecipientOutcome>();
+      for (const part of await other.planBatch(chunk.map(asRequested), common)) {
+        const keyOf = (segment: Segment, k: number) => `${segment.group}:${segment.positions[k]}`;
+        if (deadline.remainingMs() < minRequestMs) {
+          for (const segment of part)
+            segment.to.forEach((to, k) => {
+              byKey.set(keyOf(segment, k), { to, status: 'not_sent', error: NO_TIME });
+            });
+          continue;
+        }
+        started += 1;
+        try {
+          const sent = await other.sendBatch(part, { ...common, correlation }, deadline);
+          part.forEach((segment, i) => {
+            matchOutcomes(segment.to, sent[i]).outcomes.forEach((outcome, k) => {
+              byKey.set(keyOf(segment, k), outcome);
+            });
+          });
+        } catch (error) {
+          countProviderError(deps.metrics, other.name, error);
+          for (const segment of part)
+            failedOutcomes(segment.to, error).forEach((outcome, k) => {
+              byKey.set(keyOf(segment, k), outcome);
+            });
+        }
+      }
+      return chunk.map((segment) =>
+        segment.positions.map(
+          (position, k) =>
+            byKey.get(`${segment.group}:${position}`) ?? {
+              to: segment.to[k] as string,
+              status: 'unknown' as const,
+            },
+        ),
+      );
+    };
+
     await mapWithConcurrency(planned.flat(), deps.concurrency, async ({ provider, chunk }) => {
       let outcomes: RecipientOutcome[][];
+      let carrier = provider.name;
+      let failedOver: { from: string; code: string; at: string } | undefined;
       // One call, one correlation; a number is at most once in a planned request, so every
       // message's id is fixed before the call, and its intent is written first.
       const correlation = newCorrelation();
@@ -257,7 +352,7 @@ export async function sendBatch(
         chunk.flatMap((segment, i) =>
           segment.to.map((to, k) =>
             toIntent(to, identities[i]?.[k] as CallIdentity, {
-              templateId: segment.templateId,
+              templateId: asRequested(segment).templateId,
               reference: request.reference,
               provider: provider.name,
               submittedAt: now().toISOString(),
@@ -296,16 +391,27 @@ export async function sendBatch(
           });
           countProviderError(deps.metrics, provider.name, error);
           outcomes = chunk.map((segment) => failedOutcomes(segment.to, error));
+          const other = await alternativeFor(provider.name, error, chunk);
+          if (other) {
+            const failedAt = now().toISOString();
+            const through = await sendThrough(other, chunk, correlation, identities);
+            if (through) {
+              outcomes = through;
+              carrier = other.name;
+              failedOver = { from: provider.name, code: (error as AppError).code, at: failedAt };
+            }
+          }
         }
       }
       const submittedAt = now().toISOString();
       const given: TakenUnit[] = [];
       const chunkRecords = chunk.flatMap((segment, i) => {
         const context = {
-          templateId: segment.templateId,
+          templateId: asRequested(segment).templateId,
           reference: request.reference,
-          provider: provider.name,
+          provider: carrier,
           submittedAt,
+          ...(failedOver ? { failedOver } : {}),
         };
         const made = (outcomes[i] ?? []).map((outcome, k) =>
           toRecord(outcome, context, identities[i]?.[k]),

@@ -12,6 +12,7 @@ import type { Deadline } from '../util/deadline.ts';
 import { type Admission, type AdmissionDeps, giveBackQuietly, unsentUnits } from './admission.ts';
 import type { Breaker } from './breaker.ts';
 import { failedOutcomes } from './failedOutcomes.ts';
+import { canFailOver, type Failover } from './failover.ts';
 import {
   type IdempotencyGate,
   outcomeOfError,
@@ -50,7 +51,7 @@ export interface SendSmsDeps extends AdmissionDeps {
   /** The request's Idempotency-Key, when it has one. */
   idempotency?: IdempotencyGate | undefined;
   /** SMS_FAILOVER `on`: the other providers a part may go through, in order of preference. */
-  failover?: { alternatives(provider: string): Promise<SmsProvider[]> } | undefined;
+  failover?: Failover | undefined;
   /** Skips a provider that keeps failing (one per container). */
   breaker?: Breaker | undefined;
   now?: () => Date;
@@ -65,17 +66,6 @@ type Attempt =
       failedOver?: { from: string; code: string; at: string };
     }
   | { provider: string; positions: number[]; to: string[]; error: unknown };
-
-/** Whole-request failures after which nothing was sent, and another provider may try. */
-function canFailOver(error: unknown): boolean {
-  return (
-    isProviderError(error) &&
-    error.outcome === 'not_sent' &&
-    (error.code === 'provider_rejected' ||
-      error.code === 'provider_unavailable' ||
-      error.code === 'rate_limited')
-  );
-}
 
 /** The error that answers a request every provider refused as a whole: unknown outcomes first. */
 function worst(errors: readonly unknown[]): unknown {

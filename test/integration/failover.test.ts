@@ -164,6 +164,60 @@ describe('SMS_FAILOVER=on', () => {
   });
 });
 
+describe('POST /sms/batch with SMS_FAILOVER=on', () => {
+  it('a request Huawei surely did not send goes through Alibaba, every number of it', async () => {
+    vi.resetModules();
+    const sendBatch = (await import('../../functions/sendBatch.ts')).handler as Handler;
+    const body = {
+      messages: [
+        { to: ['+6590005030', '+6591234570'], ...otp },
+        { to: ['+6590000041'], ...otp },
+      ],
+    };
+    const answer = parseAnswer(
+      await sendBatch(
+        apiEvent({ body: JSON.stringify(body), path: '/sms/batch' }),
+        lambdaContext(25_000),
+        () => {},
+      ),
+    );
+    expect(answer.statusCode).toBe(202);
+    const messages = (
+      answer.body as unknown as {
+        groups: Array<{ messages: Array<{ messageId: string; status: string }> }>;
+      }
+    ).groups.flatMap((g) => g.messages);
+    // One Huawei request held all three numbers and failed as a whole (503): all three went
+    // through Alibaba, where +6590000041 is an ordinary number.
+    expect(messages.map((m) => m.status)).toEqual(['accepted', 'accepted', 'accepted']);
+    expect(alibaba.requests.length).toBeGreaterThanOrEqual(1);
+    const view = await get(messages[0]?.messageId ?? '');
+    expect(view.provider).toBe('alibaba');
+    expect(view.history[0]).toMatchObject({
+      status: 'not_sent',
+      description: expect.stringContaining('huawei did not send it'),
+    });
+  });
+
+  it('a Huawei hang in a batch stays unknown, and Alibaba is never called', async () => {
+    vi.resetModules();
+    const sendBatch = (await import('../../functions/sendBatch.ts')).handler as Handler;
+    const answer = parseAnswer(
+      await sendBatch(
+        apiEvent({
+          body: JSON.stringify({ messages: [{ to: ['+6590000999'], ...otp }] }),
+          path: '/sms/batch',
+        }),
+        lambdaContext(25_000),
+        () => {},
+      ),
+    );
+    expect(answer.statusCode).toBe(202);
+    expect(JSON.stringify(answer.body)).toContain('"unknown"');
+    expect(alibaba.requests).toHaveLength(0);
+  });
+});
+
 describe('SMS_FAILOVER=off (the default)', () => {
   it('Huawei unavailable: 503, and Alibaba is never called', async () => {
     await load({ SMS_FAILOVER: '' });
