@@ -22,6 +22,7 @@ import {
   startSandbox,
 } from '../../sandbox/huawei/server.ts';
 import { apiEvent, lambdaContext, parseAnswer } from '../helpers/lambda.ts';
+import { getSms } from '../helpers/twoProviders.ts';
 
 const SECRET_ID = 'sms-relay/test/providers';
 const TABLE = 'sms-relay-alibaba-test';
@@ -84,15 +85,7 @@ async function post(body: unknown, remainingMs = 15_000) {
 }
 
 async function get(messageId: string) {
-  const event = apiEvent({
-    method: 'GET',
-    path: `/sms/${messageId}`,
-    body: null,
-    headers: {},
-    pathParameters: { messageId },
-  });
-  const result = await handlers.getMessage(event, lambdaContext(), () => {});
-  return JSON.parse(result.body);
+  return (await getSms(handlers.getMessage, messageId)).body;
 }
 
 /** `yyyy-MM-dd HH:mm:ss` in Beijing time (UTC+8), as Alibaba's mainland receipts write it. */

@@ -15,6 +15,7 @@ import {
 import { signAkSk } from '../../shared/huawei/signer.ts';
 import { type FaultProxy, startFaultProxy } from '../helpers/faultProxy.ts';
 import { apiEvent, lambdaContext, parseAnswer } from '../helpers/lambda.ts';
+import { getSms } from '../helpers/twoProviders.ts';
 
 const SECRET_ID = 'sms-relay/test/huawei';
 const TABLE = 'sms-relay-delivery-test';
@@ -76,15 +77,7 @@ async function send(body: unknown) {
 }
 
 async function get(messageId: string) {
-  const event = apiEvent({
-    method: 'GET',
-    path: `/sms/${messageId}`,
-    body: null,
-    headers: {},
-    pathParameters: { messageId },
-  });
-  const result = await handlers.getMessage(event, lambdaContext(), () => {});
-  return { statusCode: result.statusCode as number, body: JSON.parse(result.body) };
+  return getSms(handlers.getMessage, messageId);
 }
 
 /**

@@ -2,20 +2,10 @@ import type { Handler } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createMessagesTable, type LocalDynamo, startDynalite } from '../../local/dynamo.ts';
 import { type LocalSecretsManager, startLocalSecretsManager } from '../../local/secretsManager.ts';
-import {
-  type AlibabaSandbox,
-  SANDBOX_ACCESS_KEY_ID,
-  SANDBOX_ACCESS_KEY_SECRET,
-  startAlibabaSandbox,
-} from '../../sandbox/alibaba/server.ts';
-import {
-  LOCAL_APP_KEY,
-  LOCAL_APP_SECRET,
-  LOCAL_SENDER,
-  type Sandbox,
-  startSandbox,
-} from '../../sandbox/huawei/server.ts';
+import { type AlibabaSandbox, startAlibabaSandbox } from '../../sandbox/alibaba/server.ts';
+import { type Sandbox, startSandbox } from '../../sandbox/huawei/server.ts';
 import { apiEvent, lambdaContext, parseAnswer } from '../helpers/lambda.ts';
+import { getSms, postJson, twoProviderEnv, twoProviderSecret } from '../helpers/twoProviders.ts';
 
 /*
  * SMS_FAILOVER (issue 10): a message the routed provider surely did not send goes through the
@@ -25,14 +15,7 @@ import { apiEvent, lambdaContext, parseAnswer } from '../helpers/lambda.ts';
 
 const SECRET_ID = 'sms-relay/test/failover';
 const TABLE = 'sms-relay-failover-test';
-const secret = {
-  huawei: { appKey: LOCAL_APP_KEY, appSecret: LOCAL_APP_SECRET, sender: LOCAL_SENDER },
-  alibaba: {
-    accessKeyId: SANDBOX_ACCESS_KEY_ID,
-    accessKeySecret: SANDBOX_ACCESS_KEY_SECRET,
-    receiptToken: 'receipt-token-failover-012345',
-  },
-};
+const secret = twoProviderSecret('receipt-token-failover-012345');
 const otp = { templateId: 'demo-otp', templateParas: ['123456'] };
 
 let dynamo: LocalDynamo;
@@ -44,44 +27,26 @@ let getMessage: Handler;
 
 async function load(env: Record<string, string> = {}) {
   vi.resetModules();
-  Object.assign(process.env, {
-    AWS_REGION: 'ap-southeast-1',
-    AWS_ACCESS_KEY_ID: 'dummy',
-    AWS_SECRET_ACCESS_KEY: 'dummy',
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    SMS_SECRET_ID: SECRET_ID,
-    MESSAGES_TABLE: TABLE,
-    HUAWEI_SMS_ENDPOINT: huawei.url,
-    ALIBABA_SMS_ENDPOINT: alibaba.url,
-    ALIBABA_SMS_INTL_ENDPOINT: alibaba.url,
-    STATUS_CALLBACK_URL: '',
-    SMS_ROUTES: '*=huawei',
-    SMS_FAILOVER: 'on',
-    SMS_RECIPIENT_LIMIT: 'off',
-    HUAWEI_SMS_TIMEOUT_MS: '1000',
-    ...env,
-  });
+  Object.assign(
+    process.env,
+    twoProviderEnv(
+      {
+        secretsUrl: secrets.url,
+        dynamoEndpoint: dynamo.endpoint,
+        secretId: SECRET_ID,
+        table: TABLE,
+        huaweiUrl: huawei.url,
+        alibabaUrl: alibaba.url,
+      },
+      { SMS_ROUTES: '*=huawei', SMS_FAILOVER: 'on', HUAWEI_SMS_TIMEOUT_MS: '1000', ...env },
+    ),
+  );
   sendSms = (await import('../../functions/sendSms.ts')).handler as Handler;
   getMessage = (await import('../../functions/getMessage.ts')).handler as Handler;
 }
 
-async function post(body: unknown) {
-  return parseAnswer(
-    await sendSms(apiEvent({ body: JSON.stringify(body) }), lambdaContext(15_000), () => {}),
-  );
-}
-
-async function get(messageId: string) {
-  const event = apiEvent({
-    method: 'GET',
-    path: `/sms/${messageId}`,
-    body: null,
-    headers: {},
-    pathParameters: { messageId },
-  });
-  return JSON.parse((await getMessage(event, lambdaContext(), () => {})).body);
-}
+const post = (body: unknown) => postJson(sendSms, body);
+const get = async (messageId: string) => (await getSms(getMessage, messageId)).body;
 
 beforeAll(async () => {
   dynamo = await startDynalite();

@@ -3,21 +3,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createMessagesTable, type LocalDynamo, startDynalite } from '../../local/dynamo.ts';
 import { type LocalFunctionUrl, startFunctionUrl } from '../../local/functionUrl.ts';
 import { type LocalSecretsManager, startLocalSecretsManager } from '../../local/secretsManager.ts';
-import {
-  type AlibabaSandbox,
-  SANDBOX_ACCESS_KEY_ID,
-  SANDBOX_ACCESS_KEY_SECRET,
-  startAlibabaSandbox,
-} from '../../sandbox/alibaba/server.ts';
-import {
-  LOCAL_APP_KEY,
-  LOCAL_APP_SECRET,
-  LOCAL_SENDER,
-  type Sandbox,
-  startSandbox,
-} from '../../sandbox/huawei/server.ts';
+import { type AlibabaSandbox, startAlibabaSandbox } from '../../sandbox/alibaba/server.ts';
+import { type Sandbox, startSandbox } from '../../sandbox/huawei/server.ts';
 import type { ReconcileResult } from '../../shared/core/reconcile.ts';
-import { apiEvent, lambdaContext, parseAnswer } from '../helpers/lambda.ts';
+import { getSms, postJson, twoProviderEnv, twoProviderSecret } from '../helpers/twoProviders.ts';
 
 /*
  * Every message reaches a final state (issue 9): an `unknown` submit is resolved by the report
@@ -29,14 +18,7 @@ import { apiEvent, lambdaContext, parseAnswer } from '../helpers/lambda.ts';
 const SECRET_ID = 'sms-relay/test/final-states';
 const TABLE = 'sms-relay-final-states-test';
 const RECEIPT_TOKEN = 'receipt-token-final-states-0123';
-const secret = {
-  huawei: { appKey: LOCAL_APP_KEY, appSecret: LOCAL_APP_SECRET, sender: LOCAL_SENDER },
-  alibaba: {
-    accessKeyId: SANDBOX_ACCESS_KEY_ID,
-    accessKeySecret: SANDBOX_ACCESS_KEY_SECRET,
-    receiptToken: RECEIPT_TOKEN,
-  },
-};
+const secret = twoProviderSecret(RECEIPT_TOKEN);
 const otp = { templateId: 'demo-otp', templateParas: ['123456'] };
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -51,24 +33,26 @@ let runReconcile: (now: Date) => Promise<ReconcileResult>;
 
 async function loadHandlers(env: Record<string, string> = {}) {
   vi.resetModules();
-  Object.assign(process.env, {
-    AWS_REGION: 'ap-southeast-1',
-    AWS_ACCESS_KEY_ID: 'dummy',
-    AWS_SECRET_ACCESS_KEY: 'dummy',
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    SMS_SECRET_ID: SECRET_ID,
-    MESSAGES_TABLE: TABLE,
-    HUAWEI_SMS_ENDPOINT: huawei.url,
-    ALIBABA_SMS_ENDPOINT: alibaba.url,
-    ALIBABA_SMS_INTL_ENDPOINT: alibaba.url,
-    STATUS_CALLBACK_URL: callback.url,
-    SMS_ROUTES: '+86=alibaba,+852=alibaba,*=huawei',
-    SMS_RECIPIENT_LIMIT: 'off',
-    HUAWEI_SMS_TIMEOUT_MS: '1500',
-    ALIBABA_SMS_TIMEOUT_MS: '1500',
-    ...env,
-  });
+  Object.assign(
+    process.env,
+    twoProviderEnv(
+      {
+        secretsUrl: secrets.url,
+        dynamoEndpoint: dynamo.endpoint,
+        secretId: SECRET_ID,
+        table: TABLE,
+        huaweiUrl: huawei.url,
+        alibabaUrl: alibaba.url,
+      },
+      {
+        STATUS_CALLBACK_URL: callback.url,
+        SMS_ROUTES: '+86=alibaba,+852=alibaba,*=huawei',
+        HUAWEI_SMS_TIMEOUT_MS: '1500',
+        ALIBABA_SMS_TIMEOUT_MS: '1500',
+        ...env,
+      },
+    ),
+  );
   handlers = {
     sendSms: (await import('../../functions/sendSms.ts')).handler as Handler,
     statusCallback: (await import('../../functions/statusCallback.ts')).handler as Handler,
@@ -94,27 +78,8 @@ async function loadHandlers(env: Record<string, string> = {}) {
     );
 }
 
-async function post(body: unknown, remainingMs = 15_000) {
-  return parseAnswer(
-    await handlers.sendSms(
-      apiEvent({ body: JSON.stringify(body) }),
-      lambdaContext(remainingMs),
-      () => {},
-    ),
-  );
-}
-
-async function get(messageId: string) {
-  const event = apiEvent({
-    method: 'GET',
-    path: `/sms/${messageId}`,
-    body: null,
-    headers: {},
-    pathParameters: { messageId },
-  });
-  const result = await handlers.getMessage(event, lambdaContext(), () => {});
-  return { statusCode: result.statusCode as number, body: JSON.parse(result.body) };
-}
+const post = (body: unknown, remainingMs = 15_000) => postJson(handlers.sendSms, body, remainingMs);
+const get = (messageId: string) => getSms(handlers.getMessage, messageId);
 
 /** Polls a message until `done` says so (reports arrive asynchronously). */
 async function until(messageId: string, done: (status: string) => boolean) {

@@ -12,6 +12,7 @@ import {
 } from '../../sandbox/huawei/server.ts';
 import { appCallbackUrl as callbackUrl } from '../../shared/huawei/callbackAuth.ts';
 import { apiEvent, lambdaContext, parseAnswer } from '../helpers/lambda.ts';
+import { getSms } from '../helpers/twoProviders.ts';
 
 const SECRET_ID = 'sms-relay/test/huawei-reports';
 const TABLE = 'sms-relay-huawei-reports-test';
@@ -72,14 +73,7 @@ async function loadHandlers(env: Record<string, string>): Promise<void> {
 }
 
 async function getMessage(messageId: string) {
-  const event = apiEvent({
-    method: 'GET',
-    path: `/sms/${messageId}`,
-    body: null,
-    headers: {},
-    pathParameters: { messageId },
-  });
-  return JSON.parse((await handlers.getMessage(event, lambdaContext(), () => {})).body);
+  return (await getSms(handlers.getMessage, messageId)).body;
 }
 
 beforeAll(async () => {

@@ -10,7 +10,7 @@ import { createDocumentClient } from '../../shared/store/client.ts';
 import { createDynamoStore } from '../../shared/store/dynamo.ts';
 import { mapWithConcurrency } from '../../shared/util/pool.ts';
 import { type FaultProxy, startFaultProxy } from '../helpers/faultProxy.ts';
-import { apiEvent, lambdaContext } from '../helpers/lambda.ts';
+import { getSms } from '../helpers/twoProviders.ts';
 
 const SECRET_ID = 'sms-relay/test/reports';
 const TABLE = 'sms-relay-reports-test';
@@ -77,15 +77,7 @@ function batch(reports: object[]) {
 }
 
 async function view(messageId: string) {
-  const event = apiEvent({
-    method: 'GET',
-    path: `/sms/${messageId}`,
-    body: null,
-    headers: {},
-    pathParameters: { messageId },
-  });
-  const result = await handlers.getMessage(event, lambdaContext(), () => {});
-  return JSON.parse(result.body);
+  return (await getSms(handlers.getMessage, messageId)).body;
 }
 
 /** A 7-part SMS: ACCEPTD and DELIVRD for every part (14 reports). */
