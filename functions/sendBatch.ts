@@ -30,6 +30,8 @@ import { deadlineFromLambda } from '../shared/util/deadline.ts';
 const MAX_BODY_BYTES = 1024 * 1024;
 /** Kept back from the Lambda deadline to record the last results and answer. */
 const RESERVE_MS = 3_000;
+/** Kept back to answer (and settle the idempotency key): records still unwritten by then are named. */
+const ANSWER_MS = 500;
 
 async function run(
   request: SendBatchRequest,
@@ -51,6 +53,7 @@ async function run(
       idempotency,
     },
     deadlineFromLambda(context, RESERVE_MS),
+    deadlineFromLambda(context, ANSWER_MS),
   );
 }
 

@@ -8,7 +8,7 @@ import type { Router } from '../ports/router.ts';
 import type { SendBatchRequest } from '../schemas/sendBatch.ts';
 import type { TakenUnit } from '../store/recipientCounters.ts';
 import type { MessageRecord, MessageStore } from '../store/types.ts';
-import type { Deadline } from '../util/deadline.ts';
+import { beforeDeadline, type Deadline } from '../util/deadline.ts';
 import { mapWithConcurrency } from '../util/pool.ts';
 import {
   type Admission,
@@ -141,6 +141,7 @@ export async function sendBatch(
   request: SendBatchRequest,
   deps: SendBatchDeps,
   deadline: Deadline,
+  answerBy: Deadline = deadline,
 ): Promise<BatchResult> {
   const now = deps.now ?? (() => new Date());
   const minRequestMs = deps.minRequestMs ?? DEFAULT_MIN_REQUEST_MS;
@@ -219,6 +220,9 @@ export async function sendBatch(
     // Filled by position as requests return, in whatever order they return.
     const records: MessageRecord[][] = request.messages.map((group) => new Array(group.to.length));
     const unrecorded = new Set<string>();
+    // The records of requests never started, and their units, written together after the loop
+    // (not one request at a time), within what is left before the answer is due.
+    const unstarted: { records: MessageRecord[]; units: TakenUnit[] } = { records: [], units: [] };
     let started = 0;
     if (refused.length > 0) {
       const refusedAt = now().toISOString();
@@ -242,6 +246,35 @@ export async function sendBatch(
         });
         for (const record of made) unrecorded.add(record.messageId);
       }
+    }
+
+    /**
+     * Records what was never sent, in one go, before the answer is due: a late or failed write
+     * names them in `notRecorded` (they are `not_sent`, safe to send again), never loses the answer.
+     */
+    async function recordUnstarted(work: typeof unstarted): Promise<void> {
+      const written = await beforeDeadline(
+        Promise.all([
+          giveBackQuietly(deps, work.units),
+          deps.store.recordMessages(work.records).then(
+            () => true,
+            (error: unknown) => {
+              deps.log.error('batch messages not recorded', {
+                reason: (error as Error).message,
+                count: work.records.length,
+              });
+              return false;
+            },
+          ),
+        ]),
+        answerBy,
+      );
+      if (written.done && written.value[1]) return;
+      if (!written.done)
+        deps.log.error('batch messages not recorded before the answer was due', {
+          count: work.records.length,
+        });
+      for (const record of work.records) unrecorded.add(record.messageId);
     }
 
     /**
@@ -433,6 +466,11 @@ export async function sendBatch(
         });
         return made;
       });
+      if (blocked) {
+        unstarted.records.push(...chunkRecords);
+        unstarted.units.push(...given);
+        return;
+      }
       await giveBackQuietly(deps, given);
       try {
         await deps.store.recordMessages(chunkRecords);
@@ -445,6 +483,7 @@ export async function sendBatch(
       }
     });
 
+    if (unstarted.records.length > 0) await recordUnstarted(unstarted);
     countSubmitted(deps.metrics, records.flat());
     const counts: BatchResult['counts'] = { accepted: 0, rejected: 0, unknown: 0, not_sent: 0 };
     const groups = request.messages.map((group, index) => {

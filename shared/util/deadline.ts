@@ -29,3 +29,28 @@ export function deadlineFromLambda(
 ): Deadline {
   return deadlineIn(Math.max(0, context.getRemainingTimeInMillis() - reserveMs));
 }
+
+/**
+ * `work`'s value if it settles before `deadline` ends, else `{ done: false }` at once (the work
+ * goes on unobserved; a rejection after that is ignored).
+ */
+export async function beforeDeadline<T>(
+  work: Promise<T>,
+  deadline: Deadline,
+): Promise<{ done: true; value: T } | { done: false }> {
+  if (deadline.signal.aborted) {
+    work.catch(() => undefined);
+    return { done: false };
+  }
+  let stop: (() => void) | undefined;
+  const ended = new Promise<{ done: false }>((resolve) => {
+    stop = () => resolve({ done: false });
+    deadline.signal.addEventListener('abort', stop, { once: true });
+  });
+  try {
+    return await Promise.race([work.then((value) => ({ done: true as const, value })), ended]);
+  } finally {
+    if (stop) deadline.signal.removeEventListener('abort', stop);
+    work.catch(() => undefined);
+  }
+}

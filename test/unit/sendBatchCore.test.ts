@@ -151,4 +151,46 @@ describe('sendBatch', () => {
     expect(sent.some((to) => to.startsWith('+6592'))).toBe(false);
     expect(result.requests).toBe(2);
   });
+
+  it('records the requests it had no time to start in one write, after the loop', async () => {
+    const store = memoryStore();
+    const writes: number[] = [];
+    const counting = {
+      ...store,
+      async recordMessages(batch: readonly MessageRecord[]) {
+        writes.push(batch.length);
+        await store.recordMessages(batch);
+      },
+    };
+    const stub = provider({});
+    const result = await sendBatch(
+      request,
+      deps(stub, counting),
+      deadlineIn(0),
+      deadlineIn(30_000),
+    );
+    expect(stub.requests).toHaveLength(0);
+    expect(result.counts).toMatchObject({ accepted: 0, not_sent: 9_900 });
+    expect(writes).toEqual([9_900]);
+    expect(store.records.every((r) => r.status === 'not_sent')).toBe(true);
+    expect(result.notRecorded).toEqual([]);
+  });
+
+  it('answers before its answer deadline when those records are slow to write, and names them', async () => {
+    const store = memoryStore();
+    const hanging = { ...store, recordMessages: () => new Promise<void>(() => {}) };
+    const started = Date.now();
+    const result = await sendBatch(
+      request,
+      deps(provider({}), hanging),
+      deadlineIn(0),
+      deadlineIn(50),
+    );
+    // Not a timing test: without the answer deadline the call would never return.
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(result.counts.not_sent).toBe(9_900);
+    expect(new Set(result.notRecorded)).toEqual(
+      new Set(result.groups.flatMap((g) => g.messages.map((m) => m.messageId))),
+    );
+  });
 });
