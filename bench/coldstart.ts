@@ -137,6 +137,31 @@ for (const [name, entry] of functions) {
   const sdkOnly = await sdkOnlyEntry(name, entry);
   if (sdkOnly) handler.reference = await add(`${name} SDK-only`, sdkOnly);
 }
+// What the design's named libraries cost before any of this service's code: sendSms's SDK-only
+// entry plus undici's Agent, libphonenumber (max metadata), Powertools Logger and Metrics, middy
+// and zod/mini, each used once. Its ratio bounds what any sendSms bundle that imports them at
+// load time can reach.
+const sendSmsSdk = measured.find((m) => m.name === 'sendSms SDK-only');
+let libraries: Measured | undefined;
+if (sendSmsSdk) {
+  const file = join(out, 'design-libraries.entry.mjs');
+  writeFileSync(
+    file,
+    [
+      `import ${JSON.stringify(join(out, 'sendSms.sdk-only.entry.mjs'))};`,
+      "import Agent from 'undici/lib/dispatcher/agent.js';",
+      "import { isValidPhoneNumber } from 'libphonenumber-js/max';",
+      "import { Logger } from '@aws-lambda-powertools/logger';",
+      "import { Metrics } from '@aws-lambda-powertools/metrics';",
+      "import middy from '@middy/core';",
+      "import * as z from 'zod/mini';",
+      'globalThis.libraries = [new Agent(), isValidPhoneNumber, new Logger(), ' +
+        "new Metrics({ namespace: 'x' }), middy(), z.object({ a: z.string() })];",
+    ].join('\n'),
+  );
+  libraries = await add('sendSms SDK-only + design libraries', file);
+  libraries.reference = sendSmsSdk;
+}
 const undiciImports: Array<[string, string]> = [
   ['undici: import { Agent } from "undici"', "import { Agent } from 'undici';"],
   ['undici: narrow lib/dispatcher/agent.js', "import Agent from 'undici/lib/dispatcher/agent.js';"],
@@ -199,6 +224,16 @@ if (BENCH_JSON) {
       { bench: 'coldstart', name: `${name} bundle`, value: round(kib(m), 1), unit: 'KiB' },
     ];
   });
+  if (libraries?.reference)
+    lines.push({
+      bench: 'coldstart',
+      name: 'design libraries alone import',
+      value: round(importMs(libraries), 1),
+      unit: 'ms',
+      reference: 'SDK-only bundle',
+      referenceValue: round(importMs(libraries.reference), 1),
+      ratio: round(importMs(libraries) / importMs(libraries.reference), 3),
+    });
   appendFileSync(BENCH_JSON, lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
 }
 rmSync(out, { recursive: true, force: true });

@@ -168,6 +168,22 @@ export function addTallies(a: DynamoTally, b: DynamoTally): DynamoTally {
   };
 }
 
+/** Every count of a tally times `factor` (an average over rounds: 1 / rounds). */
+export function scaleTally(t: DynamoTally, factor: number): DynamoTally {
+  const scale = (x: Record<string, number>) =>
+    Object.fromEntries(Object.entries(x).map(([name, n]) => [name, n * factor]));
+  return {
+    requests: t.requests * factor,
+    wru: t.wru * factor,
+    rru: t.rru * factor,
+    wruBilled: t.wruBilled * factor,
+    rruBilled: t.rruBilled * factor,
+    failed: t.failed,
+    commands: scale(t.commands),
+    units: scale(t.units),
+  };
+}
+
 /** A copy to take differences from later. */
 export const snapshot = (tally: DynamoTally): DynamoTally => ({
   ...tally,

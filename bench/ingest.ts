@@ -1,21 +1,40 @@
 // Delivery-report ingestion rate through the real statusCallback handler into a local DynamoDB,
 // beside raw PutItems on the same table in the same run (a benchmark, not a test).
-// Run: npm run bench:ingest   (REPORTS=2000 CONCURRENCY=16 BACKEND=dynalite|dynamodb-local)
+// Every path is warmed up first, then measured in interleaved rounds (raw, handler, raw, ...), so
+// JIT warm-up and drift on a shared machine weigh on all of them alike. The reference is a raw
+// conditional PutItem of the very item one report writes (read back from the table): what storing
+// a report costs at the least; a PutItem of a 4-attribute item is printed beside it. Pushes go
+// over HTTP keep-alive (node:http, as the AWS SDK's own handler) to the local Function URL; the
+// handler is also invoked directly with the Function URL event, to tell its cost from the HTTP
+// hop's. Both DynamoDB clients count their requests and units, so both pay the same for it.
+// Run: npm run bench:ingest   (REPORTS=500 per round, ROUNDS=8, CONCURRENCY=16,
+// BACKEND=dynalite|dynamodb-local)
 import { randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createMessagesTable, startLocalDynamo } from '../local/dynamo.ts';
-import { startFunctionUrl } from '../local/functionUrl.ts';
+import { functionUrlEvent, startFunctionUrl } from '../local/functionUrl.ts';
 import { startLocalSecretsManager } from '../local/secretsManager.ts';
 import { callbackToken, requestToken } from '../shared/huawei/callbackAuth.ts';
-import { messageIdOf, newCorrelation } from '../shared/messageId.ts';
+import { messageIdFor, messageIdOf, newCorrelation } from '../shared/messageId.ts';
 import { createDocumentClient } from '../shared/store/client.ts';
 import { createDynamoStore } from '../shared/store/dynamo.ts';
 import { mapWithConcurrency } from '../shared/util/pool.ts';
-import { countDynamo, describeTally, since, snapshot, tallyFigures } from './dynamoCount.ts';
+import {
+  addTallies,
+  countDynamo,
+  describeTally,
+  scaleTally,
+  since,
+  snapshot,
+  tallyFigures,
+} from './dynamoCount.ts';
 
-const REPORTS = Number(process.env.REPORTS ?? 2000);
+/** Reports (or puts) per path per round. */
+const REPORTS = Number(process.env.REPORTS ?? 500);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 16);
+const ROUNDS = Math.max(1, Number(process.env.ROUNDS ?? 8));
 const BACKEND = (process.env.BACKEND ?? 'dynalite') as 'dynalite' | 'dynamodb-local';
 const TABLE = 'bench-messages';
 const secret = { appKey: 'bench', appSecret: 'bench-secret', sender: 'isms1' };
@@ -43,66 +62,109 @@ const callback = await startFunctionUrl(
 );
 const target = `${callback.url}report?token=${callbackToken(secret)}`;
 
+// Keep-alive HTTP as the SDK's NodeHttpHandler does it: the load generator stands for the
+// provider's pusher, and fetch() would spend more of this machine's CPU than the handler does.
+const agent = new HttpAgent({ keepAlive: true, maxSockets: CONCURRENCY });
 let pushes = 0;
 async function push(contentType: string, body: string, url = target): Promise<void> {
   pushes += 1;
-  const answer = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': contentType },
-    body,
-  });
-  const text = await answer.text();
-  if (answer.status !== 200) throw new Error(`handler answered ${answer.status} ${text}`);
+  const { status, text } = await new Promise<{ status: number; text: string }>(
+    (resolve, reject) => {
+      const request = httpRequest(
+        url,
+        {
+          method: 'POST',
+          agent,
+          headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body) },
+        },
+        (response) => {
+          let text = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => {
+            text += chunk;
+          });
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+          response.on('error', reject);
+        },
+      );
+      request.on('error', reject);
+      request.end(body);
+    },
+  );
+  if (status !== 200) throw new Error(`handler answered ${status} ${text}`);
 }
 
-async function rate(
-  name: string,
-  count: number,
-  fn: (i: number) => Promise<void>,
-): Promise<number> {
+interface Path {
+  name: string;
+  /** Items (reports or puts) each call of `run` stores. */
+  per: number;
+  run: (i: number) => Promise<void>;
+  /** What a round measured, added up. */
+  calls: number;
+  seconds: number;
+  cpuMicros: number;
+}
+
+const path = (name: string, run: (i: number) => Promise<void>, per = 1): Path => ({
+  name,
+  per,
+  run,
+  calls: 0,
+  seconds: 0,
+  cpuMicros: 0,
+});
+
+async function round(p: Path, count: number, measure: boolean): Promise<void> {
+  const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   await mapWithConcurrency(
     Array.from({ length: count }, (_, i) => i),
     CONCURRENCY,
-    fn,
+    p.run,
   );
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  const perSecond = count / seconds;
-  console.log(
-    `${name.padEnd(52)} ${Math.round(perSecond).toLocaleString('en').padStart(8)} /s  (${count} in ${seconds.toFixed(2)} s)`,
-  );
-  return perSecond;
+  if (!measure) return;
+  p.seconds += Number(process.hrtime.bigint() - start) / 1e9;
+  const used = process.cpuUsage(cpu);
+  p.cpuMicros += used.user + used.system;
+  p.calls += count;
 }
+
+/** Items stored per second over all of a path's rounds. */
+const rateOf = (p: Path) => (p.calls * p.per) / p.seconds;
+/** This process's CPU (load generator, Function URL, handler, SDK) per item stored. */
+const cpuPerItem = (p: Path) => p.cpuMicros / (p.calls * p.per);
 
 const form = (id: string) =>
   `smsMsgId=${id}&status=DELIVRD&source=2&updateTime=2026-11-22T10%3A00%3A00Z&orgCode=000&total=1&sequence=1`;
 
-console.log(`node ${process.version}, ${BACKEND}, concurrency ${CONCURRENCY}`);
+console.log(
+  `node ${process.version}, ${BACKEND}, concurrency ${CONCURRENCY}, ${ROUNDS} interleaved rounds`,
+);
 await push('application/x-www-form-urlencoded', form('warmup_0')); // cold start and secret fetch
 const secretCallsPerColdStart = secrets.calls;
-let before = snapshot(handlerDynamo);
-const raw = await rate('raw PutItem (document client)', REPORTS, async (i) => {
-  await client.send(
-    new PutCommand({
-      TableName: TABLE,
-      Item: { pk: `RAW#${i}`, sk: 'X', status: 'DELIVRD', at: Date.now() },
-    }),
-  );
-});
-const single = await rate('reports via handler, one form push each', REPORTS, async () => {
-  await push('application/x-www-form-urlencoded', form(`${randomUUID()}_1`));
-});
-const singleDynamo = since(before, handlerDynamo, REPORTS);
+const rawDynamo = countDynamo(client);
+
+// The item one report writes, as the store wrote it: the raw reference puts copies of it.
+const written = await client.send(
+  new QueryCommand({
+    TableName: TABLE,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': `MSG#${messageIdFor('huawei', 'warmup_0')}` },
+  }),
+);
+const reportItem = written.Items?.find((item) => String(item.sk).startsWith('REPORT#'));
+if (!reportItem) throw new Error('the warm-up report was not stored where expected');
 
 // The production path without pushing keys: each call's own URL (its correlation and token), so
 // each report names its message by correlation and number, and its record is checked beside the
 // write. The messages are recorded first, 50 per call, as sendSms records its intents.
 const store = createDynamoStore({ client, tableName: TABLE, retentionDays: 1 });
-const calls = Array.from({ length: Math.ceil(REPORTS / 50) }, () => newCorrelation());
+const scopedReports = REPORTS * ROUNDS + 1_000;
+const calls = Array.from({ length: Math.ceil(scopedReports / 50) }, () => newCorrelation());
 const scopedTo = (i: number) => `+6592${String(i).padStart(6, '0')}`;
 const submittedAt = new Date().toISOString();
 await store.recordMessages(
-  Array.from({ length: REPORTS }, (_, i) => {
+  Array.from({ length: scopedReports }, (_, i) => {
     const correlation = calls[Math.floor(i / 50)] as string;
     return {
       messageId: messageIdOf(correlation, scopedTo(i)),
@@ -118,24 +180,71 @@ await store.recordMessages(
 const appToken = callbackToken(secret);
 const callUrl = (correlation: string) =>
   `${callback.url}report?c=${correlation}&token=${requestToken(appToken, correlation)}`;
-before = snapshot(handlerDynamo);
-const scoped = await rate(
-  'reports via handler, per-request URL, one push each',
-  REPORTS,
-  async (i) => {
-    const correlation = calls[Math.floor(i / 50)] as string;
-    await push(
-      'application/x-www-form-urlencoded',
-      `${form(`${randomUUID()}_1`)}&extend=${correlation}&to=${encodeURIComponent(scopedTo(i))}`,
-      callUrl(correlation),
-    );
-  },
-);
-const scopedDynamo = since(before, handlerDynamo, REPORTS);
-before = snapshot(handlerDynamo);
-const batches = Math.max(1, Math.floor(REPORTS / 50));
-const batched =
-  (await rate('reports via handler, JSON batches of 50 (x50 below)', batches, async () => {
+let scopedNext = 0;
+
+const lambdaContext = (id: string) => ({
+  functionName: 'statusCallback',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:ap-southeast-1:000000000000:function:statusCallback',
+  memoryLimitInMB: '256',
+  awsRequestId: id,
+  logGroupName: '/aws/lambda/statusCallback',
+  logStreamName: 'bench',
+  callbackWaitsForEmptyEventLoop: true,
+  getRemainingTimeInMillis: () => 10_000,
+  done() {},
+  fail() {},
+  succeed() {},
+});
+const tokenQuery = `token=${callbackToken(secret)}`;
+
+const raw = path('raw PutItem of the item a report writes', async () => {
+  await client.send(
+    new PutCommand({
+      TableName: TABLE,
+      Item: { ...reportItem, pk: `MSG#${randomUUID()}` },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+});
+const tiny = path('raw PutItem of a 4-attribute item', async (i) => {
+  await client.send(
+    new PutCommand({
+      TableName: TABLE,
+      Item: { pk: `RAW#${randomUUID()}`, sk: 'X', status: 'DELIVRD', at: i },
+    }),
+  );
+});
+const single = path('reports via handler, one form push each', async () => {
+  await push('application/x-www-form-urlencoded', form(`${randomUUID()}_1`));
+});
+const direct = path('reports via handler invoked directly (no HTTP), one each', async () => {
+  const id = randomUUID();
+  const answer = (await handler(
+    functionUrlEvent({
+      method: 'POST',
+      rawPath: '/report',
+      rawQueryString: tokenQuery,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', host: '127.0.0.1' },
+      body: Buffer.from(form(`${id}_1`)),
+      sourceIp: '127.0.0.1',
+    }),
+    lambdaContext(id) as never,
+  )) as { statusCode?: number };
+  if (answer.statusCode !== 200) throw new Error(`handler answered ${answer.statusCode}`);
+});
+const scoped = path('reports via handler, per-request URL, one push each', async () => {
+  const i = scopedNext++;
+  const correlation = calls[Math.floor(i / 50)] as string;
+  await push(
+    'application/x-www-form-urlencoded',
+    `${form(`${randomUUID()}_1`)}&extend=${correlation}&to=${encodeURIComponent(scopedTo(i))}`,
+    callUrl(correlation),
+  );
+});
+const batched = path(
+  'reports via handler, JSON batches of 50',
+  async () => {
     const list = Array.from({ length: 50 }, () => ({
       smsMsgId: `${randomUUID()}_1`,
       status: 'DELIVRD',
@@ -143,16 +252,46 @@ const batched =
       sequence: '1',
     }));
     await push('application/json', JSON.stringify({ statusReportList: list }));
-  })) * 50;
-const batchedDynamo = since(before, handlerDynamo, batches * 50);
+  },
+  50,
+);
+const paths = [raw, tiny, single, direct, scoped, batched];
+// A batched round still keeps CONCURRENCY pushes in flight.
+const countOf = (p: Path) => Math.max(p.per > 1 ? CONCURRENCY : 1, Math.round(REPORTS / p.per));
+
+// Warm-up: a fifth of a round of every path, measured by nothing.
+for (const p of paths) await round(p, Math.max(1, Math.round(countOf(p) / 5)), false);
+const tallies = new Map<Path, ReturnType<typeof since>>();
+for (let r = 0; r < ROUNDS; r++) {
+  for (const p of r % 2 === 0 ? paths : [...paths].reverse()) {
+    const counted = p === raw || p === tiny ? rawDynamo : handlerDynamo;
+    const before = snapshot(counted);
+    await round(p, countOf(p), true);
+    const tally = since(before, counted, countOf(p) * p.per);
+    const sum = tallies.get(p);
+    tallies.set(p, sum ? addTallies(sum, tally) : tally);
+  }
+}
+const perItem = (p: Path) => {
+  const tally = tallies.get(p);
+  if (!tally) throw new Error(`${p.name}: not measured`);
+  return scaleTally(tally, 1 / ROUNDS);
+};
+
+for (const p of paths) {
+  const ratio = p === raw ? '' : `  ${(rateOf(p) / rateOf(raw)).toFixed(2)}x raw`;
+  console.log(
+    `${p.name.padEnd(58)} ${Math.round(rateOf(p)).toLocaleString('en').padStart(7)} /s` +
+      `  ${Math.round(cpuPerItem(p)).toLocaleString('en').padStart(6)} µs CPU each${ratio}`,
+  );
+}
 console.log(
-  `${'  = reports per second in batches'.padEnd(52)} ${Math.round(batched).toLocaleString('en').padStart(8)} /s`,
+  `ratio handler/raw: one push each ${(rateOf(single) / rateOf(raw)).toFixed(2)} (app token), ` +
+    `${(rateOf(scoped) / rateOf(raw)).toFixed(2)} (per-request URL: its record checked beside the write), ` +
+    `invoked directly ${(rateOf(direct) / rateOf(raw)).toFixed(2)}, batched ${(rateOf(batched) / rateOf(raw)).toFixed(2)}`,
 );
 console.log(
-  `ratio handler/raw: single ${(single / raw).toFixed(2)} (app token), ${(scoped / raw).toFixed(2)} (per-request URL: its record checked beside the write), batched ${(batched / raw).toFixed(2)}`,
-);
-console.log(
-  `DynamoDB per report (handler's client): one push each ${describeTally(singleDynamo)}; per-request URL ${describeTally(scopedDynamo)}; in batches of 50 ${describeTally(batchedDynamo)}; Secrets Manager calls: ${secretCallsPerColdStart} at the cold start, ${secrets.calls - secretCallsPerColdStart} after`,
+  `DynamoDB per report (handler's client): one push each ${describeTally(perItem(single))}; per-request URL ${describeTally(perItem(scoped))}; in batches of 50 ${describeTally(perItem(batched))}; Secrets Manager calls: ${secretCallsPerColdStart} at the cold start, ${secrets.calls - secretCallsPerColdStart} after`,
 );
 
 // BENCH_JSON=<file>: one JSON line per figure (read by bench/run.ts, `npm run bench`).
@@ -160,24 +299,40 @@ function figure(line: Record<string, unknown>): void {
   if (process.env.BENCH_JSON)
     appendFileSync(process.env.BENCH_JSON, `${JSON.stringify({ bench: 'ingest', ...line })}\n`);
 }
-const setup = { backend: BACKEND, concurrency: CONCURRENCY, reports: REPORTS };
-figure({ name: 'raw PutItem (document client)', value: raw, unit: 'puts/s', extra: setup });
-for (const [name, value, dynamo] of [
-  ['reports via handler, one form push each', single, singleDynamo],
-  ['reports via handler, per-request URL, one push each', scoped, scopedDynamo],
-  ['reports via handler, JSON batches of 50', batched, batchedDynamo],
+const setup = { backend: BACKEND, concurrency: CONCURRENCY, reports: REPORTS, rounds: ROUNDS };
+figure({
+  name: 'raw PutItem (document client)',
+  value: rateOf(raw),
+  unit: 'puts/s',
+  extra: {
+    ...setup,
+    item: 'the item one report writes, conditional',
+    cpuMicrosPerPut: cpuPerItem(raw),
+  },
+});
+figure({
+  name: 'raw PutItem of a 4-attribute item',
+  value: rateOf(tiny),
+  unit: 'puts/s',
+  extra: { ...setup, cpuMicrosPerPut: cpuPerItem(tiny) },
+});
+for (const [p, label] of [
+  [single, 'one push each'],
+  [direct, 'invoked directly'],
+  [scoped, 'per-request URL'],
+  [batched, 'JSON batches of 50'],
 ] as const) {
   figure({
-    name,
-    value,
+    name: p === batched ? 'reports via handler, JSON batches of 50' : p.name,
+    value: rateOf(p),
     unit: 'reports/s',
     reference: 'raw PutItem (document client)',
-    referenceValue: raw,
-    ratio: value / raw,
-    extra: setup,
+    referenceValue: rateOf(raw),
+    ratio: rateOf(p) / rateOf(raw),
+    extra: { ...setup, cpuMicrosPerReport: cpuPerItem(p) },
   });
-  const form = name.endsWith('each') ? 'one push each' : 'JSON batches of 50';
-  for (const line of tallyFigures('report', `report, ${form}`, dynamo)) figure(line);
+  if (p !== direct)
+    for (const line of tallyFigures('report', `report, ${label}`, perItem(p))) figure(line);
 }
 figure({ name: 'statusCallback invocations (pushes)', value: pushes, unit: 'invocations' });
 figure({
@@ -186,6 +341,7 @@ figure({
   unit: 'calls',
   extra: { warmCalls: secrets.calls - secretCallsPerColdStart },
 });
+agent.destroy();
 client.destroy();
 await callback.close();
 await secrets.close();

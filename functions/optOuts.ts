@@ -6,7 +6,7 @@ import { httpErrors } from '../shared/http/middleware.ts';
 import { json } from '../shared/http/respond.ts';
 import { logContext } from '../shared/logContext.ts';
 import { logger } from '../shared/logger.ts';
-import { isE164, maskPhone } from '../shared/phone.ts';
+import { isE164, isE164Syntax, maskPhone } from '../shared/phone.ts';
 import type { OptOut } from '../shared/store/optOuts.ts';
 
 const NO_CONTENT: APIGatewayProxyResult = {
@@ -19,7 +19,7 @@ const NO_CONTENT: APIGatewayProxyResult = {
  * The number of the path, decoded. API Gateway's REST API hands path parameters over as sent
  * (`%2B6591234567`), serverless-offline decoded: a number has no `%`, so decoding again is safe.
  */
-function numberOf(event: APIGatewayProxyEvent): string {
+function numberOf(event: APIGatewayProxyEvent, valid: (number: string) => boolean): string {
   const raw = event.pathParameters?.number ?? '';
   let number: string | undefined;
   try {
@@ -27,7 +27,7 @@ function numberOf(event: APIGatewayProxyEvent): string {
   } catch {
     number = undefined;
   }
-  if (number === undefined || !isE164(number)) {
+  if (number === undefined || !valid(number)) {
     throw new AppError('invalid_request', 'The number is invalid', {
       details: [
         { path: 'number', message: 'must be an E.164 number, URL-encoded (%2B6591234567)' },
@@ -55,7 +55,9 @@ export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error,
   .use(logContext(logger))
   .use(httpErrors(logger))
   .handler(async (event) => {
-    const number = numberOf(event);
+    // A reply's STOP is stored for any number of E.164 shape (the callback carries no number
+    // metadata): whatever is stored can be read and removed; only valid numbers are added.
+    const number = numberOf(event, event.httpMethod === 'PUT' ? isE164 : isE164Syntax);
     const store = optOutStore();
     switch (event.httpMethod) {
       case 'GET': {

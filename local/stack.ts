@@ -14,6 +14,7 @@ import {
   type Sandbox,
   startSandbox,
 } from '../sandbox/huawei/server.ts';
+import { appCallbackUrl } from '../shared/huawei/callbackAuth.ts';
 import { createMessagesTable, startDynalite } from './dynamo.ts';
 import { type LocalFunctionUrl, startFunctionUrl } from './functionUrl.ts';
 import {
@@ -93,7 +94,10 @@ export interface LocalStackOptions {
 export interface LocalStack {
   apiBaseUrl: string;
   apiKey: string;
-  /** The status callback URL the sending functions give Huawei. */
+  /**
+   * The application's status callback URL (SPEC: replies and app-level batch reports; with the
+   * application token in token mode). Each send gives Huawei its own URL on the same base.
+   */
   statusCallbackUrl: string;
   /** Where Alibaba pushes receipts (statusCallback's `/alibaba`, with the receipt token). */
   alibabaReceiptUrl: string;
@@ -412,7 +416,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     return {
       apiBaseUrl: ready.apiBaseUrl,
       apiKey: ready.apiKey,
-      statusCallbackUrl,
+      // The application's URL (replies, app-level reports): in token mode it carries the
+      // application token; per-request URLs are the handlers' business.
+      statusCallbackUrl: appCallbackUrl(statusCallbackUrl, huaweiSecret) ?? statusCallbackUrl,
       alibabaReceiptUrl,
       functionUrls,
       sandbox,

@@ -98,6 +98,16 @@ export async function receivePush(
   // A push authenticated for one call speaks for that call's messages only: its reports are
   // that call's, and one without the number cannot say which of its messages it is about.
   const scoped = verdict.correlation;
+  if (scoped !== undefined && push.inbound.length > 0) {
+    // Replies come to the application's URL (SPEC): a call's URL vouches for nothing a phone
+    // sends, so a leaked one cannot opt any number out.
+    deps.log.warn('push refused', {
+      provider: receiver.provider,
+      reason: 'a reply to a per-request callback URL',
+    });
+    deps.metrics?.count('ReportsRefused', 1, { reason: 'unauthorized' });
+    throw new AppError('unauthorized', 'Replies are accepted at the application callback URL only');
+  }
   if (scoped !== undefined) {
     push.reports = push.reports.map((report) => ({ ...report, correlation: scoped }));
   }

@@ -472,15 +472,28 @@ export async function sendBatch(
         return;
       }
       await giveBackQuietly(deps, given);
-      try {
-        await deps.store.recordMessages(chunkRecords);
-      } catch (error) {
-        deps.log.error('batch messages not recorded', {
-          reason: (error as Error).message,
+      // Each message's intent is already stored (`unknown`, resolved by its report or by
+      // reconciliation), so a record still unwritten when the answer is due is named in
+      // `notRecorded` and the answer goes out: never a timeout instead of the results.
+      const written = await beforeDeadline(
+        deps.store.recordMessages(chunkRecords).then(
+          () => true,
+          (error: unknown) => {
+            deps.log.error('batch messages not recorded', {
+              reason: (error as Error).message,
+              count: chunkRecords.length,
+            });
+            return false;
+          },
+        ),
+        answerBy,
+      );
+      if (!written.done)
+        deps.log.error('batch messages not recorded before the answer was due', {
           count: chunkRecords.length,
         });
+      if (!written.done || !written.value)
         for (const record of chunkRecords) unrecorded.add(record.messageId);
-      }
     });
 
     if (unstarted.records.length > 0) await recordUnstarted(unstarted);

@@ -18,7 +18,11 @@ import {
   type Sandbox,
   startSandbox,
 } from '../../sandbox/huawei/server.ts';
-import { appCallbackUrl as callbackUrl } from '../../shared/huawei/callbackAuth.ts';
+import {
+  appCallbackUrl as callbackUrl,
+  callbackUrl as requestCallbackUrl,
+} from '../../shared/huawei/callbackAuth.ts';
+import { newCorrelation } from '../../shared/messageId.ts';
 import { createDocumentClient } from '../../shared/store/client.ts';
 import { createDynamoOptOutStore, type OptOutStore } from '../../shared/store/optOuts.ts';
 import { apiEvent, lambdaContext, parseAnswer } from '../helpers/lambda.ts';
@@ -174,7 +178,6 @@ describe('the /opt-outs/{number} API', () => {
     ['a space instead of + (a form-encoded +)', '%206591234567'],
     ['letters', 'abc'],
     ['too short', '%2B65123'],
-    ['not valid for its country', '%2B6512345678'],
     ['a broken escape', '%E0%A4%A'],
     ['empty', ''],
   ])('refuses a malformed number (%s) with 400 naming number', async (_what, path) => {
@@ -186,6 +189,18 @@ describe('the /opt-outs/{number} API', () => {
         details: [{ path: 'number' }],
       });
     }
+  });
+
+  it('opts out only valid numbers, and reads and removes any number of E.164 shape', async () => {
+    // What a reply can store (the callback checks the shape only) the API can see and undo.
+    const answer = await api('PUT', '%2B6512345678');
+    expect(answer.statusCode).toBe(400);
+    expect(answer.body.error).toMatchObject({
+      code: 'invalid_request',
+      details: [{ path: 'number' }],
+    });
+    expect((await api('GET', '%2B6512345678')).statusCode).toBe(404);
+    expect((await api('DELETE', '%2B6512345678')).statusCode).toBe(204);
   });
 });
 
@@ -250,6 +265,29 @@ describe('opt-out replies through the real statusCallback', () => {
     expect(JSON.parse(result.text)).toEqual({ received: 1, changed: 1 });
     expect(logs.text()).toContain('opt-out reply ignored');
     expect(logs.text()).not.toContain('0912345678');
+  });
+
+  it('a STOP from a short sender is stored, and the API can read and remove it', async () => {
+    await reply('6598765', 'STOP');
+    const got = await api('GET', '%2B6598765');
+    expect(got.statusCode).toBe(200);
+    expect(got.body).toMatchObject({ number: '+6598765', optedOut: true, source: 'reply:huawei' });
+    expect((await api('DELETE', '%2B6598765')).statusCode).toBe(204);
+    expect((await api('GET', '%2B6598765')).statusCode).toBe(404);
+  });
+
+  it("refuses a reply to one call's callback URL: 401, nothing stored, nobody opted out", async () => {
+    // A leaked per-request URL must not let anyone opt a number out (replies come to the app URL).
+    const n = number();
+    const result = await pushUplink({
+      url: requestCallbackUrl(`${callback.url}mo`, secret, newCorrelation()) ?? '',
+      from: n,
+      to: LOCAL_SENDER,
+      body: 'STOP',
+    });
+    expect(result.status).toBe(401);
+    expect(logs.text()).toContain('a reply to a per-request callback URL');
+    expect((await api('GET', encoded(n))).statusCode).toBe(404);
   });
 
   it('a DELETE through the API also undoes a STOP reply', async () => {
