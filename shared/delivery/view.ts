@@ -60,7 +60,12 @@ export function messageView(messageId: string, stored: StoredMessage): MessageVi
           ]
         : []),
       submitted,
-      ...(delivery?.history ?? []),
+      // In time order, the submission first: providers date reports to the whole second, so a
+      // report can seem to precede the submission that its own message came from; it is shown
+      // at the submission's time instead.
+      ...(delivery?.history ?? []).map((entry) =>
+        entry.at < record.submittedAt ? { ...entry, at: record.submittedAt } : entry,
+      ),
     ],
   };
   return view;

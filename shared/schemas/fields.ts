@@ -17,7 +17,7 @@ const phoneNumber = z
  * `to`: one E.164 number or an array of `1..max` distinct ones (a duplicate would be billed twice
  * or refused by Huawei with E200041); always an array after parsing.
  */
-export function recipients(max: number) {
+export function recipients(max: number, { inGroup = false } = {}) {
   return z.pipe(
     z.transform((value: unknown) => (typeof value === 'string' ? [value] : value)),
     z.array(phoneNumber, { error: 'must be an E.164 number or an array of them' }).check(
@@ -32,7 +32,10 @@ export function recipients(max: number) {
             ctx.addIssue({
               code: 'custom',
               path: [index],
-              message: `duplicates to[${seen}]`,
+              // The issue's path names the group (messages[i].to[k]); the message cannot.
+              message: inGroup
+                ? `duplicates to[${seen}] of the same group`
+                : `duplicates to[${seen}]`,
               input: number,
             });
         });
@@ -42,6 +45,16 @@ export function recipients(max: number) {
 }
 
 const noControlCharacters = (value: string) => !/\p{Cc}/u.test(value);
+
+/**
+ * zod's length rules count code points; the providers' limits and the sandboxes count UTF-16
+ * units (an emoji is two), so the stricter count is checked too: what passes here fits there.
+ */
+const utf16AtMost = (max: number) =>
+  z.refine<string>(
+    (value) => value.length <= max,
+    `must have at most ${max} UTF-16 code units (an emoji or other character beyond U+FFFF counts 2)`,
+  );
 
 /**
  * Text a provider can carry as it was meant: no lone surrogate (a broken `\ud800` escape) and no
@@ -54,7 +67,8 @@ const templateParam = z
   .string({ error: 'must be a string (send codes as strings: numbers lose leading zeros)' })
   .check(
     z.minLength(1, 'must not be empty'),
-    z.maxLength(500, 'must have at most 500 characters'),
+    z.maxLength(500, { error: 'must have at most 500 characters', abort: true }),
+    utf16AtMost(500),
     z.refine((value) => !/['{}]/.test(value), "must not contain ', { or }"),
     z.refine(noControlCharacters, 'must not contain control characters'),
     z.refine(wellFormed, WELL_FORMED),
@@ -74,8 +88,9 @@ export const templateFields = {
     z
       .string({ error: 'must be a string' })
       .check(
-        z.minLength(1),
-        z.maxLength(100),
+        z.minLength(1, 'must not be empty'),
+        z.maxLength(100, { error: 'must have at most 100 characters', abort: true }),
+        utf16AtMost(100),
         z.refine(noControlCharacters, 'must not contain control characters'),
         z.refine(wellFormed, WELL_FORMED),
       ),
@@ -86,7 +101,8 @@ export const templateFields = {
 export const reference = z.optional(
   z.string({ error: 'must be a string' }).check(
     z.minLength(1, 'must not be empty'),
-    z.maxLength(128, 'must have at most 128 characters'),
+    z.maxLength(128, { error: 'must have at most 128 characters', abort: true }),
+    utf16AtMost(128),
     z.refine((value) => !/[{}]/.test(value), 'must not contain { or }'),
     z.refine(noControlCharacters, 'must not contain control characters'),
     z.refine(wellFormed, WELL_FORMED),

@@ -7,7 +7,10 @@ export const MAX_BATCH_RECIPIENTS = 10_000;
 export const MAX_BATCH_GROUPS = 1_000;
 
 /** One group: a template with its parameters, to up to 10,000 numbers (split into chunks of 500). */
-const group = z.strictObject({ to: recipients(MAX_BATCH_RECIPIENTS), ...templateFields });
+const group = z.strictObject({
+  to: recipients(MAX_BATCH_RECIPIENTS, { inGroup: true }),
+  ...templateFields,
+});
 
 /** Body of `POST /sms/batch`, and the input of a scheduled reminder. */
 export const sendBatchRequestSchema = z

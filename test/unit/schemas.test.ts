@@ -31,6 +31,34 @@ describe('sendSms request schema', () => {
     ).toEqual([{ path: 'to[2]', message: 'duplicates to[0]' }]);
   });
 
+  it('counts lengths in UTF-16 units as the providers do, and names each limit of signature', () => {
+    expect(problems({ to: '+6591234567', templateId: 't', reference: '😀'.repeat(64) })).toEqual(
+      [],
+    );
+    expect(problems({ to: '+6591234567', templateId: 't', reference: '😀'.repeat(65) })).toEqual([
+      {
+        path: 'reference',
+        message:
+          'must have at most 128 UTF-16 code units (an emoji or other character beyond U+FFFF counts 2)',
+      },
+    ]);
+    expect(problems({ to: '+6591234567', templateId: 't', signature: '' })).toEqual([
+      { path: 'signature', message: 'must not be empty' },
+    ]);
+    expect(problems({ to: '+6591234567', templateId: 't', signature: 'x'.repeat(101) })).toEqual([
+      { path: 'signature', message: 'must have at most 100 characters' },
+    ]);
+    expect(
+      problems({ to: '+6591234567', templateId: 't', templateParas: ['😀'.repeat(251)] }),
+    ).toEqual([
+      {
+        path: 'templateParas[0]',
+        message:
+          'must have at most 500 UTF-16 code units (an emoji or other character beyond U+FFFF counts 2)',
+      },
+    ]);
+  });
+
   it('explains why numbers are refused as template parameters', () => {
     expect(
       problems({ to: ['+6591234567'], templateId: 't', templateParas: [123456] })[0]?.message,
