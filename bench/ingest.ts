@@ -7,6 +7,9 @@
 // over HTTP keep-alive (node:http, as the AWS SDK's own handler) to the local Function URL; the
 // handler is also invoked directly with the Function URL event, to tell its cost from the HTTP
 // hop's. Both DynamoDB clients count their requests and units, so both pay the same for it.
+// Without pushing keys every report is checked beside its write: one with the application token
+// against its message's marker (messages recorded first as sent without a callback URL), one to a
+// per-request URL against its message's record. (With pushing keys a report is one PutItem.)
 // Run: npm run bench:ingest   (REPORTS=500 per round, ROUNDS=8, CONCURRENCY=16,
 // BACKEND=dynalite|dynamodb-local)
 import { randomUUID } from 'node:crypto';
@@ -140,6 +143,27 @@ const form = (id: string) =>
 console.log(
   `node ${process.version}, ${BACKEND}, concurrency ${CONCURRENCY}, ${ROUNDS} interleaved rounds`,
 );
+// Messages sent without a callback URL (as when STATUS_CALLBACK_URL is unset): their reports
+// come to the application's URL with its token and only Huawei's id, and each is checked
+// against its message's marker beside the write. Recorded here as sendSms records them.
+const store = createDynamoStore({ client, tableName: TABLE, retentionDays: 1 });
+const recordAppMessages = async (ids: readonly string[]) => {
+  const submittedAt = new Date().toISOString();
+  await store.recordMessages(
+    ids.map((id, i) => ({
+      messageId: randomUUID(),
+      to: `+6593${String(i).padStart(6, '0')}`,
+      templateId: 't',
+      provider: 'huawei',
+      providerMessageId: id,
+      reportsAt: messageIdFor('huawei', id),
+      appReports: true as const,
+      status: 'accepted' as const,
+      submittedAt,
+    })),
+  );
+};
+await recordAppMessages(['warmup_0']);
 await push('application/x-www-form-urlencoded', form('warmup_0')); // cold start and secret fetch
 const secretCallsPerColdStart = secrets.calls;
 const rawDynamo = countDynamo(client);
@@ -158,7 +182,6 @@ if (!reportItem) throw new Error('the warm-up report was not stored where expect
 // The production path without pushing keys: each call's own URL (its correlation and token), so
 // each report names its message by correlation and number, and its record is checked beside the
 // write. The messages are recorded first, 50 per call, as sendSms records its intents.
-const store = createDynamoStore({ client, tableName: TABLE, retentionDays: 1 });
 const scopedReports = REPORTS * ROUNDS + 1_000;
 const calls = Array.from({ length: Math.ceil(scopedReports / 50) }, () => newCorrelation());
 const scopedTo = (i: number) => `+6592${String(i).padStart(6, '0')}`;
@@ -216,20 +239,20 @@ const tiny = path('raw PutItem of a 4-attribute item', async (i) => {
   );
 });
 const single = path('reports via handler, one form push each', async () => {
-  await push('application/x-www-form-urlencoded', form(`${randomUUID()}_1`));
+  await push('application/x-www-form-urlencoded', form(nextAppId()));
 });
 const direct = path('reports via handler invoked directly (no HTTP), one each', async () => {
-  const id = randomUUID();
+  const id = nextAppId();
   const answer = (await handler(
     functionUrlEvent({
       method: 'POST',
       rawPath: '/report',
       rawQueryString: tokenQuery,
       headers: { 'content-type': 'application/x-www-form-urlencoded', host: '127.0.0.1' },
-      body: Buffer.from(form(`${id}_1`)),
+      body: Buffer.from(form(id)),
       sourceIp: '127.0.0.1',
     }),
-    lambdaContext(id) as never,
+    lambdaContext(randomUUID()) as never,
   )) as { statusCode?: number };
   if (answer.statusCode !== 200) throw new Error(`handler answered ${answer.statusCode}`);
 });
@@ -246,7 +269,7 @@ const batched = path(
   'reports via handler, JSON batches of 50',
   async () => {
     const list = Array.from({ length: 50 }, () => ({
-      smsMsgId: `${randomUUID()}_1`,
+      smsMsgId: nextAppId(),
       status: 'DELIVRD',
       total: '1',
       sequence: '1',
@@ -258,6 +281,20 @@ const batched = path(
 const paths = [raw, tiny, single, direct, scoped, batched];
 // A batched round still keeps CONCURRENCY pushes in flight.
 const countOf = (p: Path) => Math.max(p.per > 1 ? CONCURRENCY : 1, Math.round(REPORTS / p.per));
+
+// Every report with the application token is for a message recorded beforehand.
+const appIdsNeeded = [single, direct, batched].reduce(
+  (sum, p) => sum + p.per * (countOf(p) * ROUNDS + Math.max(1, Math.round(countOf(p) / 5))),
+  0,
+);
+const appIds = Array.from({ length: appIdsNeeded }, () => `${randomUUID()}_1`);
+await recordAppMessages(appIds);
+let appNext = 0;
+function nextAppId(): string {
+  const id = appIds[appNext++];
+  if (!id) throw new Error('ran out of recorded messages');
+  return id;
+}
 
 // Warm-up: a fifth of a round of every path, measured by nothing.
 for (const p of paths) await round(p, Math.max(1, Math.round(countOf(p) / 5)), false);

@@ -155,7 +155,8 @@ export async function receivePush(
   const results = await mapWithConcurrency(reports, WRITE_CONCURRENCY, (report) =>
     deps.store.applyReport(saneTime(report, receivedAt), at, {
       by: verdict.by,
-      mustExist: verdict.by === 'request',
+      mustExist:
+        verdict.by === 'request' ? 'message' : verdict.by === 'app' ? 'appReports' : undefined,
     }),
   );
   const foreign = results.filter((result) => result.found === false).length;

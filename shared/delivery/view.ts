@@ -60,9 +60,9 @@ export function messageView(messageId: string, stored: StoredMessage): MessageVi
           ]
         : []),
       submitted,
-      // In time order, the submission first: providers date reports to the whole second, so a
-      // report can seem to precede the submission that its own message came from; it is shown
-      // at the submission's time instead.
+      // In time order, the submission first: providers date reports to the whole second (and
+      // their clocks drift), so a report can seem to precede the submission its message came
+      // from; it is shown at the submission's time instead.
       ...(delivery?.history ?? []).map((entry) =>
         entry.at < record.submittedAt ? { ...entry, at: record.submittedAt } : entry,
       ),

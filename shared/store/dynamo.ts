@@ -49,6 +49,8 @@ function stripIndex(item: Record<string, unknown>): MessageRecord {
 const MESSAGE = 'MESSAGE';
 const DELIVERY = 'DELIVERY';
 const REPORT = 'REPORT#';
+/** In a provider id's partition: its message was sent without a callback URL (app reports). */
+const APP_REPORTS = 'APPREPORTS';
 const BATCH_SIZE = 25;
 /** The sparse index of messages reconciliation has to look at, and its spread of partitions. */
 export const DUE_INDEX = 'due';
@@ -156,13 +158,24 @@ export function createDynamoStore(options: DynamoStoreOptions): MessageStore {
 
   return {
     async recordMessages(records) {
-      const items = records.map((record) => ({
+      const items: Record<string, unknown>[] = records.map((record) => ({
         pk: messageKey(record.messageId),
         sk: MESSAGE,
         ...record,
         ...due(record),
         expiresAt: expiresAt(record.submittedAt),
       }));
+      // A message sent without a callback URL: its reports come to the application's URL with
+      // only the provider's id, so the partition they land in says it may take them.
+      for (const record of records) {
+        if (record.appReports && record.reportsAt && record.reportsAt !== record.messageId)
+          items.push({
+            pk: messageKey(record.reportsAt),
+            sk: APP_REPORTS,
+            messageId: record.messageId,
+            expiresAt: expiresAt(record.submittedAt),
+          });
+      }
       const batches: Record<string, unknown>[][] = [];
       for (let i = 0; i < items.length; i += BATCH_SIZE)
         batches.push(items.slice(i, i + BATCH_SIZE));
@@ -223,25 +236,48 @@ export function createDynamoStore(options: DynamoStoreOptions): MessageStore {
           throw storeError('storing a delivery report', error);
         }
       };
-      if (!applyOptions?.mustExist) return { changed: await put() };
-      // The check runs beside the write, not before it: one round trip. The record was written
-      // before the provider call, so a genuine report always finds it.
-      const [changed, record] = await Promise.all([
+      const mustExist = applyOptions?.mustExist;
+      if (!mustExist) return { changed: await put() };
+      // The check runs beside the write, not before it: one round trip. The record (or the
+      // marker) was written before the provider call, so a genuine report always finds it.
+      const check =
+        mustExist === 'message'
+          ? client
+              .send(
+                new GetCommand({
+                  TableName: tableName,
+                  Key: { pk: messageKey(messageId), sk: MESSAGE },
+                  ProjectionExpression: 'pk',
+                  ConsistentRead: true,
+                }),
+              )
+              .then((answer) => answer.Item !== undefined)
+          : // The marker of a message sent without a callback URL, or a record of the layout
+            // before correlations (its reports all came with the application token): the keys
+            // from APPREPORTS to MESSAGE, never the reports (REPORT#…) after them.
+            client
+              .send(
+                new QueryCommand({
+                  TableName: tableName,
+                  KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+                  ExpressionAttributeValues: {
+                    ':pk': messageKey(messageId),
+                    ':from': APP_REPORTS,
+                    ':to': MESSAGE,
+                  },
+                  ProjectionExpression: 'pk',
+                  ConsistentRead: true,
+                  Limit: 1,
+                }),
+              )
+              .then((answer) => (answer.Items?.length ?? 0) > 0);
+      const [changed, found] = await Promise.all([
         put(),
-        client
-          .send(
-            new GetCommand({
-              TableName: tableName,
-              Key: { pk: messageKey(messageId), sk: MESSAGE },
-              ProjectionExpression: 'pk',
-              ConsistentRead: true,
-            }),
-          )
-          .catch((error: unknown) => {
-            throw storeError("checking a report's message", error);
-          }),
+        check.catch((error: unknown) => {
+          throw storeError("checking a report's message", error);
+        }),
       ]);
-      if (record.Item) return { changed, found: true };
+      if (found) return { changed, found: true };
       if (changed) {
         try {
           await client.send(

@@ -54,10 +54,12 @@ export interface StoredMessage {
 export interface ApplyOptions {
   by?: PushAuthority | 'reconcile' | undefined;
   /**
-   * The report may only speak for a message that is recorded (a per-request token vouches for
-   * its call's messages only): otherwise nothing is stored and `found` is false.
+   * What must be recorded for the report to be kept; otherwise nothing is stored and `found` is
+   * false. `message`: its message (a per-request token vouches for its call's messages only).
+   * `appReports`: a message sent without a callback URL, whose reports come to the application's
+   * URL (the application token vouches for those only, never in place of a per-request token).
    */
-  mustExist?: boolean | undefined;
+  mustExist?: 'message' | 'appReports' | undefined;
   /** The message it is about, when the caller knows (reconciliation); else what it carries says. */
   messageId?: string | undefined;
 }

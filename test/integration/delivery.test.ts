@@ -1,3 +1,4 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Handler } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createMessagesTable, type LocalDynamo, startDynalite } from '../../local/dynamo.ts';
@@ -13,6 +14,7 @@ import {
   startSandbox,
 } from '../../sandbox/huawei/server.ts';
 import { signAkSk } from '../../shared/huawei/signer.ts';
+import { createDocumentClient } from '../../shared/store/client.ts';
 import { type FaultProxy, startFaultProxy } from '../helpers/faultProxy.ts';
 import { apiEvent, lambdaContext, parseAnswer } from '../helpers/lambda.ts';
 import { getSms } from '../helpers/twoProviders.ts';
@@ -201,6 +203,35 @@ describe('delivery tracking through the real handlers', () => {
     expect(batchPushes.every((push) => push.status === 200)).toBe(true);
     const views = await Promise.all(messages.map((m) => get(m.messageId)));
     expect(views.filter((v) => v.body.status === 'delivered')).toHaveLength(50);
+  });
+
+  it('refuses the application token for a message sent with its own callback URL: 401, nothing stored', async () => {
+    // The sandbox delivers an hour later: nothing but the forged report can reach the message.
+    await stack({ sandbox: { deliveryDelayMs: 3_600_000 } });
+    const [message] = await send({ to: '+6591234567', ...template });
+    const { appCallbackUrl } = await import('../../shared/huawei/callbackAuth.ts');
+    const sent = await get(message?.messageId ?? '');
+    const forged = await fetch(appCallbackUrl(`${callback.url}sms/report`, baseSecret) ?? '', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `smsMsgId=${sent.body.providerMessageId}&status=UNDELIV&total=1&sequence=1`,
+    });
+    expect(forged.status).toBe(401);
+    const after = await get(message?.messageId ?? '');
+    expect(after.body.status).toBe('accepted');
+    expect(after.body.history).toHaveLength(1);
+    // Nothing stored under the provider's id either (where such a report would land).
+    const { messageIdFor } = await import('../../shared/messageId.ts');
+    const items = await createDocumentClient({ endpoint: dynamo.endpoint }).send(
+      new QueryCommand({
+        TableName: TABLE,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: {
+          ':pk': `MSG#${messageIdFor('huawei', sent.body.providerMessageId)}`,
+        },
+      }),
+    );
+    expect(items.Items ?? []).toEqual([]);
   });
 
   it('answers 5xx while the store is down and stores the report once when the push is retried', async () => {

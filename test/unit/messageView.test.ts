@@ -24,7 +24,7 @@ const delivery = (history: DeliveryState['history']): DeliveryState => ({
 });
 
 describe('messageView history', () => {
-  it('is in time order when a report is dated to the whole second before the submission', () => {
+  it('is in time order, the submission first, when a report is dated to the whole second before it', () => {
     const view = messageView('m', {
       record,
       delivery: delivery([
