@@ -189,9 +189,12 @@ export async function receivePush(
   }
   if (push.invalid.length > 0) {
     deps.metrics?.count('ReportsRefused', 1, { reason: 'invalid' });
+    // Problems are per field; the count is of the entries they belong to (`list[3].status`
+    // and `list[3].total` are one report; a push of one report has paths without an index).
+    const entries = new Set(push.invalid.map(({ path }) => /^[^.]*\[\d+\]/.exec(path)?.[0] ?? ''));
     throw new AppError(
       'invalid_request',
-      `${push.invalid.length} report(s) are invalid; ${reports.length} valid one(s) were stored`,
+      `${entries.size} report(s) are invalid; ${reports.length} valid one(s) were stored`,
       { details: push.invalid.map(({ path, message }) => ({ path, message })) },
     );
   }

@@ -69,6 +69,16 @@ export function errorResponse(error: unknown, log: Log): APIGatewayProxyResult {
     );
   }
   if (status === 422 || status === 400) {
+    // Valid JSON too deep to walk (middy's prototype guard recurses): say so, not "invalid".
+    const reason = (error as { cause?: { message?: unknown } }).cause?.message;
+    if (typeof reason === 'string' && reason.includes('Maximum call stack size exceeded')) {
+      return json(
+        400,
+        body('invalid_request', 'The body is nested too deeply', [
+          { path: '(body)', message: 'must not nest arrays and objects thousands of levels deep' },
+        ]),
+      );
+    }
     return json(
       400,
       body('invalid_request', 'The body is not valid JSON', [

@@ -54,11 +54,15 @@ export function isoTime(value: string | undefined): string | undefined {
   return iso.slice(0, 19) === (value as string).slice(0, 19) ? iso : undefined;
 }
 
-function toReport(fields: z.output<typeof reportSchema>): DeliveryReport | string {
+function toReport(
+  fields: z.output<typeof reportSchema>,
+): DeliveryReport | { field: 'total' | 'sequence'; message: string } {
   const total = fields.total ?? 1;
   const sequence = fields.sequence ?? 1;
-  if (total < 1 || total > MAX_PARTS) return `total must be between 1 and ${MAX_PARTS}`;
-  if (sequence < 1 || sequence > total) return 'sequence must be between 1 and total';
+  if (total < 1 || total > MAX_PARTS)
+    return { field: 'total', message: `must be between 1 and ${MAX_PARTS}` };
+  if (sequence < 1 || sequence > total)
+    return { field: 'sequence', message: 'must be between 1 and total' };
   return {
     provider: 'huawei',
     providerMessageId: fields.smsMsgId,
@@ -92,8 +96,11 @@ function parseReports(entries: readonly unknown[], prefix: string): Push {
       return;
     }
     const report = toReport(result.data);
-    if (typeof report === 'string')
-      invalid.push({ path: path ? `${path}.sequence` : 'sequence', message: report });
+    if ('field' in report)
+      invalid.push({
+        path: path ? `${path}.${report.field}` : report.field,
+        message: report.message,
+      });
     else reports.push(report);
   });
   return { reports, invalid, inbound: [] };
@@ -119,6 +126,8 @@ export function parseHuaweiPush(contentType: string | undefined, body: string): 
       throw unreadable('the body is not valid JSON');
     }
     const list = (json as { statusReportList?: unknown } | null)?.statusReportList;
+    if (list !== undefined && !Array.isArray(list))
+      throw unreadable('statusReportList must be an array of reports');
     if (Array.isArray(list)) {
       if (list.length > MAX_REPORTS_PER_PUSH) {
         throw unreadable(`statusReportList holds more than ${MAX_REPORTS_PER_PUSH} reports`);

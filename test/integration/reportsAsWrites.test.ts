@@ -184,11 +184,15 @@ describe('reports are writes: no read, no conflict, a duplicate is the same writ
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({
       error: {
-        details: [
-          { path: 'statusReportList[0].sequence', message: expect.stringContaining('255') },
-        ],
+        message: '1 report(s) are invalid; 1 valid one(s) were stored',
+        details: [{ path: 'statusReportList[0].total', message: expect.stringContaining('255') }],
       },
     });
+    // Two problems of one entry are one invalid report.
+    const twice = await batch([{ total: '1', sequence: '1' }]);
+    const refused = await twice.json();
+    expect(refused.error.details).toHaveLength(2);
+    expect(refused.error.message).toBe('1 report(s) are invalid; 0 valid one(s) were stored');
     const got = await view(messageId);
     expect(got.history.map((h: { providerStatus?: string }) => h.providerStatus)).toEqual([
       undefined,

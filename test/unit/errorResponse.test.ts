@@ -58,6 +58,20 @@ describe('errorResponse, the one place errors become HTTP', () => {
     });
   });
 
+  it('says a body is nested too deeply rather than invalid when walking it overflowed', () => {
+    const deep = Object.assign(new Error('Invalid or malformed JSON was provided'), {
+      statusCode: 422,
+      cause: {
+        package: '@middy/http-json-body-parser',
+        message: 'Maximum call stack size exceeded',
+      },
+    });
+    expect(answer(deep)).toMatchObject({
+      status: 400,
+      body: { error: { code: 'invalid_request', message: 'The body is nested too deeply' } },
+    });
+  });
+
   it('names a forbidden key (prototype pollution) instead of calling the JSON invalid', () => {
     const forbidden = Object.assign(new Error('Forbidden key in JSON body'), {
       statusCode: 422,

@@ -68,6 +68,14 @@ describe('parseHuaweiPush', () => {
     ]);
   });
 
+  it('names total when total is what is wrong, and refuses a statusReportList that is no list', () => {
+    const push = parseHuaweiPush(FORM, 'smsMsgId=a&status=DELIVRD&total=0&sequence=5');
+    expect(push.invalid).toEqual([{ path: 'total', message: 'must be between 1 and 255' }]);
+    expect(() =>
+      parseHuaweiPush('application/json', JSON.stringify({ statusReportList: 'x' })),
+    ).toThrow('statusReportList must be an array of reports');
+  });
+
   it('reads an uplink reply', () => {
     const push = parseHuaweiPush(
       FORM,
