@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { stripVTControlCharacters } from 'node:util';
+import { maskNumbersIn } from '../shared/phone.ts';
 import { repoRoot } from './serverlessYml.ts';
 
 /**
@@ -130,7 +131,8 @@ export function startOffline(options: OfflineOptions): Offline {
   const functionNames = new Map<string, string>();
   const onLine = (raw: string, stream: 'stdout' | 'stderr') => {
     const line = stripVTControlCharacters(raw).trimEnd();
-    recent.push(line);
+    // Shown when offline fails: without whole phone numbers (request paths carry them).
+    recent.push(maskNumbersIn(line) ?? line);
     if (recent.length > KEEP_LINES) recent.shift();
     options.onLine?.(line, stream);
     if (settled) return;

@@ -15,6 +15,7 @@ import {
   startSandbox,
 } from '../sandbox/huawei/server.ts';
 import { appCallbackUrl } from '../shared/huawei/callbackAuth.ts';
+import { maskNumbersIn } from '../shared/phone.ts';
 import { createMessagesTable, startDynalite } from './dynamo.ts';
 import { type LocalFunctionUrl, startFunctionUrl } from './functionUrl.ts';
 import {
@@ -353,7 +354,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         statusCallbackUrl,
       }),
       onLine: (line) => {
-        if (line !== '' && (options.logStartup || started)) log(`[offline] ${line}`);
+        // offline logs each request's path (`GET /opt-outs/+6591234567`): no whole number in
+        // the output, as in the handlers' own logs.
+        if (line !== '' && (options.logStartup || started))
+          log(`[offline] ${maskNumbersIn(line) ?? line}`);
       },
     });
     offlineReady = offline.ready;

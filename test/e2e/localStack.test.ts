@@ -253,6 +253,12 @@ describe('npm start (local/start.ts)', () => {
     ).toMatchObject({ status: 'rejected', error: { code: 'opted_out' } });
     expect((await reply('START')).status).toBe(200);
     expect((await send(replier)).status).toBe(202);
+    // The opt-out API puts the number in the path, which offline logs for every request.
+    const path = `/opt-outs/${encodeURIComponent(replier)}`;
+    expect((await api(path, { method: 'PUT' })).status).toBe(200);
+    expect((await api(path, { method: 'DELETE' })).status).toBe(204);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    for (const number of [replier, busy]) expect(stderr + stdout).not.toContain(number.slice(1));
   }, 30_000);
 
   it("answers Alibaba's connectivity check on the receipt URL and refuses a receipt without the token", async () => {

@@ -190,7 +190,7 @@ describe('reports are writes: no read, no conflict, a duplicate is the same writ
     });
     // Two problems of one entry are one invalid report.
     const twice = await batch([{ total: '1', sequence: '1' }]);
-    const refused = await twice.json();
+    const refused = (await twice.json()) as { error: { message: string; details: unknown[] } };
     expect(refused.error.details).toHaveLength(2);
     expect(refused.error.message).toBe('1 report(s) are invalid; 0 valid one(s) were stored');
     const got = await view(messageId);
