@@ -30,8 +30,10 @@ import { deadlineFromLambda } from '../shared/util/deadline.ts';
 const MAX_BODY_BYTES = 1024 * 1024;
 /** Kept back from the Lambda deadline to record the last results and answer. */
 const RESERVE_MS = 3_000;
-/** Kept back to answer (and settle the idempotency key): records still unwritten by then are named. */
-const ANSWER_MS = 500;
+/** Kept back to settle the idempotency key and answer: records still unwritten are named. */
+const ANSWER_MS = 1_500;
+/** Kept back to answer: a key still unsettled by then is left to its lease. */
+const SETTLE_MS = 300;
 
 async function run(
   request: SendBatchRequest,
@@ -54,6 +56,7 @@ async function run(
     },
     deadlineFromLambda(context, RESERVE_MS),
     deadlineFromLambda(context, ANSWER_MS),
+    deadlineFromLambda(context, SETTLE_MS),
   );
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { stripVTControlCharacters } from 'node:util';
-import { maskNumbersIn } from '../shared/phone.ts';
+import { maskLine } from './maskLine.ts';
 import { repoRoot } from './serverlessYml.ts';
 
 /**
@@ -132,7 +132,7 @@ export function startOffline(options: OfflineOptions): Offline {
   const onLine = (raw: string, stream: 'stdout' | 'stderr') => {
     const line = stripVTControlCharacters(raw).trimEnd();
     // Shown when offline fails: without whole phone numbers (request paths carry them).
-    recent.push(maskNumbersIn(line) ?? line);
+    recent.push(maskLine(line));
     if (recent.length > KEEP_LINES) recent.shift();
     options.onLine?.(line, stream);
     if (settled) return;

@@ -15,9 +15,9 @@ import {
   startSandbox,
 } from '../sandbox/huawei/server.ts';
 import { appCallbackUrl } from '../shared/huawei/callbackAuth.ts';
-import { maskNumbersIn } from '../shared/phone.ts';
 import { createMessagesTable, startDynalite } from './dynamo.ts';
 import { type LocalFunctionUrl, startFunctionUrl } from './functionUrl.ts';
+import { maskLine } from './maskLine.ts';
 import {
   invokeInOffline,
   type Offline,
@@ -356,8 +356,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       onLine: (line) => {
         // offline logs each request's path (`GET /opt-outs/+6591234567`): no whole number in
         // the output, as in the handlers' own logs.
-        if (line !== '' && (options.logStartup || started))
-          log(`[offline] ${maskNumbersIn(line) ?? line}`);
+        if (line !== '' && (options.logStartup || started)) log(`[offline] ${maskLine(line)}`);
       },
     });
     offlineReady = offline.ready;

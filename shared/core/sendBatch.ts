@@ -142,6 +142,8 @@ export async function sendBatch(
   deps: SendBatchDeps,
   deadline: Deadline,
   answerBy: Deadline = deadline,
+  /** When the idempotency key must be settled by: an unsettled key is left to its lease. */
+  settleBy: Deadline = answerBy,
 ): Promise<BatchResult> {
   const now = deps.now ?? (() => new Date());
   const minRequestMs = deps.minRequestMs ?? DEFAULT_MIN_REQUEST_MS;
@@ -170,11 +172,21 @@ export async function sendBatch(
   );
   try {
     const result = await sendAdmitted(admission);
-    await deps.idempotency
-      ?.complete({ kind: 'ok', body: result })
-      .catch((error: unknown) =>
-        deps.log.error('idempotency key not settled', { reason: (error as Error).message }),
+    if (deps.idempotency) {
+      // Settled before the answer when there is time; else the answer still goes out and the
+      // key stays claimed until its lease ends (a retry then hears its messages may be sent).
+      const settled = await beforeDeadline(
+        deps.idempotency.complete({ kind: 'ok', body: result }).then(
+          () => true,
+          (error: unknown) => {
+            deps.log.error('idempotency key not settled', { reason: (error as Error).message });
+            return false;
+          },
+        ),
+        settleBy,
       );
+      if (!settled.done) deps.log.error('idempotency key not settled before the answer was due');
+    }
     return result;
   } catch (error) {
     await settleAfterError(deps.idempotency, error, deps.log);

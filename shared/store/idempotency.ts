@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { StoreError } from '../errors.ts';
 
 /*
@@ -11,7 +17,8 @@ import { StoreError } from '../errors.ts';
  *   state         in_progress (with leaseUntil, the claiming invocation's deadline) | done
  *   claim         a random token of the claiming attempt: only it completes or releases
  *   planned       the messageIds the attempt fixed before sending (to answer for it if it died)
- *   outcome       done: what the first request answered, gzipped JSON
+ *   outcome       done: what the first request answered, gzipped JSON; a larger answer is in
+ *                 items sk OUT#<claim>#<n> of 350 KB each, named by outcomeClaim and outcomeParts
  *   expiresAt     TTL: 24 h after the claim (in seconds)
  * The key and the scope are hashed by the caller: no API key or caller text is stored.
  */
@@ -64,6 +71,13 @@ function storeError(what: string, error: unknown): StoreError {
   });
 }
 
+/** Gzipped answer bytes per item: well under DynamoDB's 400 KB item limit. */
+const PART_BYTES = 350 * 1024;
+
+/** A part's sort key: in the claim that wrote it, numbered so the keys sort in order. */
+const partKey = (claim: string, index: number | '') =>
+  `OUT#${claim}#${index === '' ? '' : String(index).padStart(4, '0')}`;
+
 /** The DynamoDB ledger, on the messages table. */
 export function createIdempotencyLedger(options: {
   client: DynamoDBDocumentClient;
@@ -71,6 +85,27 @@ export function createIdempotencyLedger(options: {
 }): IdempotencyLedger {
   const { client, tableName } = options;
   const key = (id: string) => ({ pk: `IDEM#${id}`, sk: 'IDEM' });
+
+  /** The parts of a large answer, in order; throws when one is missing. */
+  async function readParts(id: string, claim: string, count: number): Promise<Uint8Array> {
+    const parts: Uint8Array[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': `IDEM#${id}`, ':prefix': partKey(claim, '') },
+          ConsistentRead: true,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) parts.push(item.data as Uint8Array);
+      start = page.LastEvaluatedKey;
+    } while (start);
+    if (parts.length !== count) throw new Error(`${parts.length} of ${count} answer parts found`);
+    return Buffer.concat(parts);
+  }
 
   async function read(id: string): Promise<Record<string, unknown> | undefined> {
     const found = await client.send(
@@ -137,24 +172,66 @@ export function createIdempotencyLedger(options: {
           outcome: JSON.parse(gunzipSync(item.outcome).toString('utf8')) as StoredOutcome,
         };
       }
+      if (item.state === 'done' && typeof item.outcomeClaim === 'string') {
+        let parts: Uint8Array;
+        try {
+          parts = await readParts(request.id, item.outcomeClaim, Number(item.outcomeParts));
+        } catch (error) {
+          throw storeError("reading an idempotency key's answer", error);
+        }
+        return {
+          kind: 'replay',
+          outcome: JSON.parse(gunzipSync(parts).toString('utf8')) as StoredOutcome,
+        };
+      }
       const left = Number(item.leaseUntil) - request.now;
       return { kind: 'in_progress', retryAfterSeconds: Math.max(1, Math.ceil(left / 1000)) };
     },
 
     async complete(id, claim, outcome) {
+      const packed = gzipSync(JSON.stringify(outcome));
       try {
+        if (packed.length <= PART_BYTES) {
+          await client.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: key(id),
+              UpdateExpression: 'SET #state = :done, outcome = :outcome REMOVE leaseUntil, planned',
+              ConditionExpression: 'claim = :claim',
+              ExpressionAttributeNames: { '#state': 'state' },
+              ExpressionAttributeValues: { ':done': 'done', ':outcome': packed, ':claim': claim },
+            }),
+          );
+          return;
+        }
+        // A large answer (a 10,000-recipient batch) is more than one item holds (400 KB): its
+        // parts go first, under this claim, then the key names them.
+        const count = Math.ceil(packed.length / PART_BYTES);
+        const expires = Math.floor(Date.now() / 1000) + KEPT_SECONDS;
+        await Promise.all(
+          Array.from({ length: count }, (_, i) =>
+            client.send(
+              new PutCommand({
+                TableName: tableName,
+                Item: {
+                  pk: `IDEM#${id}`,
+                  sk: partKey(claim, i),
+                  data: packed.subarray(i * PART_BYTES, (i + 1) * PART_BYTES),
+                  expiresAt: expires,
+                },
+              }),
+            ),
+          ),
+        );
         await client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: key(id),
-            UpdateExpression: 'SET #state = :done, outcome = :outcome REMOVE leaseUntil, planned',
+            UpdateExpression:
+              'SET #state = :done, outcomeClaim = :claim, outcomeParts = :parts REMOVE leaseUntil, planned',
             ConditionExpression: 'claim = :claim',
             ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: {
-              ':done': 'done',
-              ':outcome': gzipSync(JSON.stringify(outcome)),
-              ':claim': claim,
-            },
+            ExpressionAttributeValues: { ':done': 'done', ':claim': claim, ':parts': count },
           }),
         );
       } catch (error) {

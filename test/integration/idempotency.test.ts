@@ -244,3 +244,29 @@ describe('POST /sms/batch and schedules with an idempotency key', () => {
     expect(sentTo('+6591230070')).toBe(2);
   });
 });
+
+describe('the idempotency ledger', () => {
+  it('keeps an answer larger than one item holds (a 10,000-recipient batch) and replays it whole', async () => {
+    const ledger = createIdempotencyLedger({
+      client: createDocumentClient({ endpoint: local.services.dynamo.endpoint }),
+      tableName: local.services.table,
+    });
+    const { randomUUID } = await import('node:crypto');
+    // Random ids barely compress: about 700 KB gzipped, two parts of the 350 KB an item gets.
+    const body = {
+      notRecorded: Array.from({ length: 20_000 }, () => randomUUID()),
+      counts: { accepted: 10_000 },
+    };
+    const request = {
+      id: `large-${randomUUID()}`,
+      fingerprint: 'f',
+      leaseUntil: Date.now() + 60_000,
+    };
+    const claimed = await ledger.claim({ ...request, now: Date.now() });
+    if (claimed.kind !== 'claimed') throw new Error(`not claimed: ${claimed.kind}`);
+    await ledger.complete(request.id, claimed.claim, { kind: 'ok', body });
+    const replay = await ledger.claim({ ...request, now: Date.now() });
+    expect(replay.kind).toBe('replay');
+    expect(replay.kind === 'replay' && replay.outcome).toEqual({ kind: 'ok', body });
+  });
+});
