@@ -534,20 +534,25 @@ async function admitOnce(
 ): Promise<Admission> {
   const gate = deps.idempotency;
   if (!gate) return admit(numbers, deps, nowMs);
-  const [admitted, claimed] = await Promise.allSettled([
-    admit(numbers, { ...deps, holder: gate.holder }, nowMs),
-    gate.claim(),
-  ]);
+  const admitting = admit(numbers, { ...deps, holder: gate.holder }, nowMs);
+  admitting.catch(() => undefined); // observed below, or not needed at all
+  const [claimed] = await Promise.allSettled([gate.claim()]);
+  const ownsUnits =
+    claimed.status === 'fulfilled' &&
+    claimed.value.kind !== 'claimed' &&
+    claimed.value.kind !== 'conflict';
+  // A replay (or an attempt still running, or one that died) answers at once: the units this
+  // call takes are the key's owner's too (same holder), so they count nothing, and a 10,000-
+  // number admission need not hold up the first answer's replay.
+  const [admitted] = ownsUnits ? [undefined] : await Promise.allSettled([admitting]);
   if (claimed.status === 'fulfilled' && claimed.value.kind === 'claimed') {
-    if (admitted.status === 'fulfilled') return admitted.value;
-    await settleAfterError(gate, admitted.reason, deps.log);
-    throw admitted.reason;
+    if (admitted?.status === 'fulfilled') return admitted.value;
+    const reason = admitted?.status === 'rejected' ? admitted.reason : new Error('not admitted');
+    await settleAfterError(gate, reason, deps.log);
+    throw reason;
   }
-  // The units are the key's owner's too (same holder): only another body gives its own back.
-  if (
-    admitted.status === 'fulfilled' &&
-    (claimed.status === 'rejected' || claimed.value.kind === 'conflict')
-  )
+  // Another body (or no answer from the ledger) gives back the units it took under its holder.
+  if (admitted?.status === 'fulfilled')
     await giveBackQuietly(deps, [...admitted.value.units.values()]);
   if (claimed.status === 'rejected') throw claimed.reason;
   const result = claimed.value;
