@@ -43,7 +43,15 @@ export interface PushQueueOptions<A extends BasePushAttempt> {
   timeoutMs: number;
   /** Where attempts are recorded (the sandbox's `pushes`), in the order they start. */
   attempts: A[];
+  /**
+   * Attempts in flight at once (default 32); the rest wait their turn, their timeout counted
+   * from when they are sent. A provider pushes at its own pace: 20,000 reports of a big batch
+   * do not all hit the callback in the same millisecond.
+   */
+  maxInFlight?: number | undefined;
 }
+
+const MAX_IN_FLIGHT = 32;
 
 /**
  * The provider-neutral half of a sandbox's pushing side: timers, attempts with a timeout, retries,
@@ -59,6 +67,8 @@ export class PushQueue<A extends BasePushAttempt> {
     https: new HttpsAgent({ keepAlive: true }),
   };
   #waiters: Array<() => void> = [];
+  /** Attempts waiting for a free slot, in order. */
+  #waiting: Array<{ push: Push<A>; attempt: number }> = [];
   /** Bumped by reset/close so that work from before never schedules more. */
   #generation = 0;
   #closed = false;
@@ -101,6 +111,7 @@ export class PushQueue<A extends BasePushAttempt> {
     this.#timers.clear();
     for (const posting of this.#inFlight) posting.cancel();
     this.#inFlight.clear();
+    this.#waiting = [];
     this.#settle();
   }
 
@@ -112,6 +123,10 @@ export class PushQueue<A extends BasePushAttempt> {
   }
 
   #attempt(push: Push<A>, attempt: number): void {
+    if (this.#inFlight.size >= (this.#options.maxInFlight ?? MAX_IN_FLIGHT)) {
+      this.#waiting.push({ push, attempt });
+      return;
+    }
     const { now, timeoutMs, log, attempts } = this.#options;
     const at = now();
     const headers = push.headers(at);
@@ -125,6 +140,8 @@ export class PushQueue<A extends BasePushAttempt> {
       else record.error = result.error;
       if (generation !== this.#generation) return; // cancelled: reset() already settled
       this.#inFlight.delete(posting);
+      const next = this.#waiting.shift();
+      if (next) this.#attempt(next.push, next.attempt);
       const acknowledged =
         'status' in result &&
         (push.acknowledged ? push.acknowledged(result.status, result.text) : result.status === 200);
@@ -147,7 +164,7 @@ export class PushQueue<A extends BasePushAttempt> {
   }
 
   #isIdle(): boolean {
-    return this.#timers.size === 0 && this.#inFlight.size === 0;
+    return this.#timers.size === 0 && this.#inFlight.size === 0 && this.#waiting.length === 0;
   }
 
   #settle(): void {
