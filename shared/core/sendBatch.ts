@@ -249,15 +249,21 @@ export async function sendBatch(
         if (slots) slots[position] = record;
         return record;
       });
-      try {
-        await deps.store.recordMessages(made);
-      } catch (error) {
-        deps.log.error('batch messages not recorded', {
-          reason: (error as Error).message,
-          count: made.length,
-        });
+      const written = await beforeDeadline(
+        deps.store.recordMessages(made).then(
+          () => true,
+          (error: unknown) => {
+            deps.log.error('batch messages not recorded', {
+              reason: (error as Error).message,
+              count: made.length,
+            });
+            return false;
+          },
+        ),
+        answerBy,
+      );
+      if (!written.done || !written.value)
         for (const record of made) unrecorded.add(record.messageId);
-      }
     }
 
     /**
@@ -404,13 +410,15 @@ export async function sendBatch(
             }),
           ),
         );
+      // The intents' write is bounded by the send deadline too: one still running then (a
+      // throttled store retrying) sends nothing, and its recipients are not_sent.
+      const intentsWritten = async () => {
+        const written = await beforeDeadline(recordIntents(deps, intents()), deadline);
+        return written.done ? (written.value ? undefined : NO_INTENT) : NO_TIME;
+      };
       const blocked = tooLate()
         ? NO_TIME
-        : !(await recordIntents(deps, intents()))
-          ? NO_INTENT
-          : tooLate()
-            ? NO_TIME
-            : undefined;
+        : ((await intentsWritten()) ?? (tooLate() ? NO_TIME : undefined));
       if (blocked) {
         outcomes = notSent(blocked);
       } else {
@@ -483,28 +491,30 @@ export async function sendBatch(
         unstarted.units.push(...given);
         return;
       }
-      await giveBackQuietly(deps, given);
       // Each message's intent is already stored (`unknown`, resolved by its report or by
       // reconciliation), so a record still unwritten when the answer is due is named in
       // `notRecorded` and the answer goes out: never a timeout instead of the results.
       const written = await beforeDeadline(
-        deps.store.recordMessages(chunkRecords).then(
-          () => true,
-          (error: unknown) => {
-            deps.log.error('batch messages not recorded', {
-              reason: (error as Error).message,
-              count: chunkRecords.length,
-            });
-            return false;
-          },
-        ),
+        Promise.all([
+          giveBackQuietly(deps, given),
+          deps.store.recordMessages(chunkRecords).then(
+            () => true,
+            (error: unknown) => {
+              deps.log.error('batch messages not recorded', {
+                reason: (error as Error).message,
+                count: chunkRecords.length,
+              });
+              return false;
+            },
+          ),
+        ]),
         answerBy,
       );
       if (!written.done)
         deps.log.error('batch messages not recorded before the answer was due', {
           count: chunkRecords.length,
         });
-      if (!written.done || !written.value)
+      if (!written.done || !written.value[1])
         for (const record of chunkRecords) unrecorded.add(record.messageId);
     });
 
@@ -523,9 +533,12 @@ export async function sendBatch(
 }
 
 /**
- * The checks before any send and the idempotency key's claim, in one round trip. A claim that is
- * not this call's gives the units back and answers for the key; one taken over from an attempt
- * that died answers that its messages may have been sent, and sends none of them again.
+ * The idempotency key's claim, then (only when it is this call's) the checks before any send.
+ * One round trip more than doing both at once, for keyed batches only: a replay of a
+ * 10,000-number batch then takes no recipient units at all (it would re-take the ones the first
+ * attempt gave back for its unsent recipients) and answers as soon as the ledger does. A claim
+ * taken over from an attempt that died answers that its messages may have been sent, and sends
+ * none of them again.
  */
 async function admitOnce(
   numbers: readonly string[],
@@ -534,26 +547,15 @@ async function admitOnce(
 ): Promise<Admission> {
   const gate = deps.idempotency;
   if (!gate) return admit(numbers, deps, nowMs);
-  const admitting = admit(numbers, { ...deps, holder: gate.holder }, nowMs);
-  admitting.catch(() => undefined); // observed below, or not needed at all
   const [claimed] = await Promise.allSettled([gate.claim()]);
-  const ownsUnits =
-    claimed.status === 'fulfilled' &&
-    claimed.value.kind !== 'claimed' &&
-    claimed.value.kind !== 'conflict';
-  // A replay (or an attempt still running, or one that died) answers at once: the units this
-  // call takes are the key's owner's too (same holder), so they count nothing, and a 10,000-
-  // number admission need not hold up the first answer's replay.
-  const [admitted] = ownsUnits ? [undefined] : await Promise.allSettled([admitting]);
   if (claimed.status === 'fulfilled' && claimed.value.kind === 'claimed') {
-    if (admitted?.status === 'fulfilled') return admitted.value;
-    const reason = admitted?.status === 'rejected' ? admitted.reason : new Error('not admitted');
-    await settleAfterError(gate, reason, deps.log);
-    throw reason;
+    try {
+      return await admit(numbers, { ...deps, holder: gate.holder }, nowMs);
+    } catch (error) {
+      await settleAfterError(gate, error, deps.log);
+      throw error;
+    }
   }
-  // Another body (or no answer from the ledger) gives back the units it took under its holder.
-  if (admitted?.status === 'fulfilled')
-    await giveBackQuietly(deps, [...admitted.value.units.values()]);
   if (claimed.status === 'rejected') throw claimed.reason;
   const result = claimed.value;
   if (result.kind === 'claimed') throw new Error('unreachable');

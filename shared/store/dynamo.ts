@@ -158,24 +158,29 @@ export function createDynamoStore(options: DynamoStoreOptions): MessageStore {
 
   return {
     async recordMessages(records) {
-      const items: Record<string, unknown>[] = records.map((record) => ({
-        pk: messageKey(record.messageId),
-        sk: MESSAGE,
-        ...record,
-        ...due(record),
-        expiresAt: expiresAt(record.submittedAt),
-      }));
       // A message sent without a callback URL: its reports come to the application's URL with
-      // only the provider's id, so the partition they land in says it may take them.
-      for (const record of records) {
-        if (record.appReports && record.reportsAt && record.reportsAt !== record.messageId)
-          items.push({
-            pk: messageKey(record.reportsAt),
-            sk: APP_REPORTS,
-            messageId: record.messageId,
-            expiresAt: expiresAt(record.submittedAt),
-          });
-      }
+      // only the provider's id, so the partition they land in says it may take them. The
+      // markers go first: reports race the records.
+      const items: Record<string, unknown>[] = records.flatMap((record) =>
+        record.appReports && record.reportsAt && record.reportsAt !== record.messageId
+          ? [
+              {
+                pk: messageKey(record.reportsAt),
+                sk: APP_REPORTS,
+                messageId: record.messageId,
+                expiresAt: expiresAt(record.submittedAt),
+              },
+            ]
+          : [],
+      );
+      for (const record of records)
+        items.push({
+          pk: messageKey(record.messageId),
+          sk: MESSAGE,
+          ...record,
+          ...due(record),
+          expiresAt: expiresAt(record.submittedAt),
+        });
       const batches: Record<string, unknown>[][] = [];
       for (let i = 0; i < items.length; i += BATCH_SIZE)
         batches.push(items.slice(i, i + BATCH_SIZE));
@@ -238,8 +243,9 @@ export function createDynamoStore(options: DynamoStoreOptions): MessageStore {
       };
       const mustExist = applyOptions?.mustExist;
       if (!mustExist) return { changed: await put() };
-      // The check runs beside the write, not before it: one round trip. The record (or the
-      // marker) was written before the provider call, so a genuine report always finds it.
+      // The check runs beside the write, not before it: one round trip. A per-request report's
+      // record (its intent) was written before the provider call, so a genuine one always finds
+      // it; an application-token report's marker is written once the provider has answered.
       const check =
         mustExist === 'message'
           ? client
@@ -278,6 +284,11 @@ export function createDynamoStore(options: DynamoStoreOptions): MessageStore {
         }),
       ]);
       if (found) return { changed, found: true };
+      // A report with the application token can beat its message's record (and marker): the
+      // provider's id is known only once the provider answers. It is kept aside, inert (it
+      // lands in its provider id's partition, which getMessage folds only into a message sent
+      // without a callback URL), never lost; the push is still refused.
+      if (mustExist === 'appReports') return { changed: false, found: false };
       if (changed) {
         try {
           await client.send(

@@ -205,7 +205,7 @@ describe('delivery tracking through the real handlers', () => {
     expect(views.filter((v) => v.body.status === 'delivered')).toHaveLength(50);
   });
 
-  it('refuses the application token for a message sent with its own callback URL: 401, nothing stored', async () => {
+  it('refuses the application token for a message sent with its own callback URL: 401, and the report never counts', async () => {
     // The sandbox delivers an hour later: nothing but the forged report can reach the message.
     await stack({ sandbox: { deliveryDelayMs: 3_600_000 } });
     const [message] = await send({ to: '+6591234567', ...template });
@@ -220,7 +220,8 @@ describe('delivery tracking through the real handlers', () => {
     const after = await get(message?.messageId ?? '');
     expect(after.body.status).toBe('accepted');
     expect(after.body.history).toHaveLength(1);
-    // Nothing stored under the provider's id either (where such a report would land).
+    // Kept aside, inert, under the provider's id (a genuine one can beat its record): no
+    // marker says its message was sent without a callback URL, so nothing ever folds it in.
     const { messageIdFor } = await import('../../shared/messageId.ts');
     const items = await createDocumentClient({ endpoint: dynamo.endpoint }).send(
       new QueryCommand({
@@ -231,7 +232,10 @@ describe('delivery tracking through the real handlers', () => {
         },
       }),
     );
-    expect(items.Items ?? []).toEqual([]);
+    expect((items.Items ?? []).map((item) => [String(item.sk).split('#')[0], item.by])).toEqual([
+      ['REPORT', 'app'],
+    ]);
+    expect((await get(message?.messageId ?? '')).body.status).toBe('accepted');
   });
 
   it('answers 5xx while the store is down and stores the report once when the push is retried', async () => {

@@ -181,6 +181,30 @@ describe.each(availableBackends())('DynamoDB store on %s', (kind) => {
     expect(await view(record)).toMatchObject({ status: 'delivered' });
   });
 
+  it('keeps an application-token report that beats its record aside, and folds it in once a message sent without a callback URL is recorded', async () => {
+    const providerMessageId = uniqueId();
+    const record = accepted(providerMessageId, {
+      messageId: `${messageIdFor('huawei', providerMessageId).slice(0, -4)}beef`,
+      reportsAt: messageIdFor('huawei', providerMessageId),
+      appReports: true,
+    });
+    const early = await store.applyReport(
+      report(providerMessageId, 'DELIVRD'),
+      '2026-11-22T10:00:06.000Z',
+      { by: 'app', mustExist: 'appReports' },
+    );
+    expect(early).toEqual({ changed: false, found: false });
+    await store.recordMessages([record]);
+    expect(await view(record)).toMatchObject({ status: 'delivered' });
+    // Once the marker is there, the next one is taken at once.
+    const late = await store.applyReport(
+      report(providerMessageId, 'DELIVRD', { updatedAt: '2026-11-22T10:00:07.000Z' }),
+      '2026-11-22T10:00:08.000Z',
+      { by: 'app', mustExist: 'appReports' },
+    );
+    expect(late).toEqual({ changed: true, found: true });
+  });
+
   it('stores a reply from a phone once', async () => {
     const message = {
       provider: 'huawei',
