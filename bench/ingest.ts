@@ -9,7 +9,8 @@
 // hop's. Both DynamoDB clients count their requests and units, so both pay the same for it.
 // Without pushing keys every report is checked beside its write: one with the application token
 // against its message's marker (messages recorded first as sent without a callback URL), one to a
-// per-request URL against its message's record. (With pushing keys a report is one PutItem.)
+// per-request URL against its message's record. PUSH_AUTH=signature puts pushing keys in the
+// secret instead: every push signed as Huawei signs them, one PutItem a report, no check.
 // Run: npm run bench:ingest   (REPORTS=500 per round, ROUNDS=8, CONCURRENCY=16,
 // BACKEND=dynalite|dynamodb-local)
 import { randomUUID } from 'node:crypto';
@@ -20,6 +21,7 @@ import { createMessagesTable, startLocalDynamo } from '../local/dynamo.ts';
 import { functionUrlEvent, startFunctionUrl } from '../local/functionUrl.ts';
 import { startLocalSecretsManager } from '../local/secretsManager.ts';
 import { callbackToken, requestToken } from '../shared/huawei/callbackAuth.ts';
+import { signAkSk } from '../shared/huawei/signer.ts';
 import { messageIdFor, messageIdOf, newCorrelation } from '../shared/messageId.ts';
 import { createDocumentClient } from '../shared/store/client.ts';
 import { createDynamoStore } from '../shared/store/dynamo.ts';
@@ -40,7 +42,15 @@ const CONCURRENCY = Number(process.env.CONCURRENCY ?? 16);
 const ROUNDS = Math.max(1, Number(process.env.ROUNDS ?? 8));
 const BACKEND = (process.env.BACKEND ?? 'dynalite') as 'dynalite' | 'dynamodb-local';
 const TABLE = 'bench-messages';
-const secret = { appKey: 'bench', appSecret: 'bench-secret', sender: 'isms1' };
+/** PUSH_AUTH=signature: pushing keys in the secret, every push signed as Huawei signs them. */
+const SIGNED = process.env.PUSH_AUTH === 'signature';
+const PUSH_KEY = { ak: 'bench-push-ak', sk: 'bench-push-sk' };
+const secret = {
+  appKey: 'bench',
+  appSecret: 'bench-secret',
+  sender: 'isms1',
+  ...(SIGNED ? { pushKeys: { [PUSH_KEY.ak]: PUSH_KEY.sk } } : {}),
+};
 
 const dynamo = await startLocalDynamo(BACKEND);
 await createMessagesTable(dynamo.endpoint, TABLE);
@@ -63,12 +73,23 @@ const client = createDocumentClient({ endpoint: dynamo.endpoint });
 const callback = await startFunctionUrl(
   async (event, context) => (await handler(event, context)) as unknown as string,
 );
-const target = `${callback.url}report?token=${callbackToken(secret)}`;
+const target = SIGNED
+  ? `${callback.url}report`
+  : `${callback.url}report?token=${callbackToken(secret)}`;
 
 // Keep-alive HTTP as the SDK's NodeHttpHandler does it: the load generator stands for the
 // provider's pusher, and fetch() would spend more of this machine's CPU than the handler does.
 const agent = new HttpAgent({ keepAlive: true, maxSockets: CONCURRENCY });
 let pushes = 0;
+/** The headers of a push: signed with the pushing key (SDK-HMAC-SHA256, Host included). */
+const pushHeaders = (url: string, contentType: string, body: string): Record<string, string> =>
+  SIGNED
+    ? signAkSk(
+        { method: 'POST', url, headers: { 'Content-Type': contentType }, body },
+        { appKey: PUSH_KEY.ak, appSecret: PUSH_KEY.sk },
+        new Date(),
+      ).headers
+    : { 'content-type': contentType };
 async function push(contentType: string, body: string, url = target): Promise<void> {
   pushes += 1;
   const { status, text } = await new Promise<{ status: number; text: string }>(
@@ -78,7 +99,10 @@ async function push(contentType: string, body: string, url = target): Promise<vo
         {
           method: 'POST',
           agent,
-          headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body) },
+          headers: {
+            ...pushHeaders(url, contentType, body),
+            'content-length': String(Buffer.byteLength(body)),
+          },
         },
         (response) => {
           let text = '';
@@ -163,7 +187,7 @@ const recordAppMessages = async (ids: readonly string[]) => {
     })),
   );
 };
-await recordAppMessages(['warmup_0']);
+if (!SIGNED) await recordAppMessages(['warmup_0']);
 await push('application/x-www-form-urlencoded', form('warmup_0')); // cold start and secret fetch
 const secretCallsPerColdStart = secrets.calls;
 const rawDynamo = countDynamo(client);
@@ -182,7 +206,7 @@ if (!reportItem) throw new Error('the warm-up report was not stored where expect
 // The production path without pushing keys: each call's own URL (its correlation and token), so
 // each report names its message by correlation and number, and its record is checked beside the
 // write. The messages are recorded first, 50 per call, as sendSms records its intents.
-const scopedReports = REPORTS * ROUNDS + 1_000;
+const scopedReports = SIGNED ? 0 : REPORTS * ROUNDS + 1_000;
 const calls = Array.from({ length: Math.ceil(scopedReports / 50) }, () => newCorrelation());
 const scopedTo = (i: number) => `+6592${String(i).padStart(6, '0')}`;
 const submittedAt = new Date().toISOString();
@@ -243,13 +267,18 @@ const single = path('reports via handler, one form push each', async () => {
 });
 const direct = path('reports via handler invoked directly (no HTTP), one each', async () => {
   const id = nextAppId();
+  const body = form(id);
+  const url = new URL(target);
   const answer = (await handler(
     functionUrlEvent({
       method: 'POST',
       rawPath: '/report',
-      rawQueryString: tokenQuery,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', host: '127.0.0.1' },
-      body: Buffer.from(form(id)),
+      rawQueryString: SIGNED ? '' : tokenQuery,
+      // Signed headers carry their own Host (the signed one).
+      headers: SIGNED
+        ? pushHeaders(target, 'application/x-www-form-urlencoded', body)
+        : { host: url.host, ...pushHeaders(target, 'application/x-www-form-urlencoded', body) },
+      body: Buffer.from(body),
       sourceIp: '127.0.0.1',
     }),
     lambdaContext(randomUUID()) as never,
@@ -278,7 +307,11 @@ const batched = path(
   },
   50,
 );
-const paths = [raw, tiny, single, direct, scoped, batched];
+// With pushing keys the signature vouches for the whole push: no check, one PutItem a report,
+// and no per-request URL (the calls carry none with a token).
+const paths = SIGNED
+  ? [raw, tiny, single, direct, batched]
+  : [raw, tiny, single, direct, scoped, batched];
 // A batched round still keeps CONCURRENCY pushes in flight.
 const countOf = (p: Path) => Math.max(p.per > 1 ? CONCURRENCY : 1, Math.round(REPORTS / p.per));
 
@@ -287,10 +320,11 @@ const appIdsNeeded = [single, direct, batched].reduce(
   (sum, p) => sum + p.per * (countOf(p) * ROUNDS + Math.max(1, Math.round(countOf(p) / 5))),
   0,
 );
-const appIds = Array.from({ length: appIdsNeeded }, () => `${randomUUID()}_1`);
-await recordAppMessages(appIds);
+const appIds = SIGNED ? [] : Array.from({ length: appIdsNeeded }, () => `${randomUUID()}_1`);
+if (!SIGNED) await recordAppMessages(appIds);
 let appNext = 0;
 function nextAppId(): string {
+  if (SIGNED) return `${randomUUID()}_1`;
   const id = appIds[appNext++];
   if (!id) throw new Error('ran out of recorded messages');
   return id;
@@ -323,18 +357,23 @@ for (const p of paths) {
   );
 }
 console.log(
-  `ratio handler/raw: one push each ${(rateOf(single) / rateOf(raw)).toFixed(2)} (app token), ` +
-    `${(rateOf(scoped) / rateOf(raw)).toFixed(2)} (per-request URL: its record checked beside the write), ` +
+  `ratio handler/raw: one push each ${(rateOf(single) / rateOf(raw)).toFixed(2)} (${SIGNED ? 'signed' : 'app token'}), ` +
+    (SIGNED
+      ? ''
+      : `${(rateOf(scoped) / rateOf(raw)).toFixed(2)} (per-request URL: its record checked beside the write), `) +
     `invoked directly ${(rateOf(direct) / rateOf(raw)).toFixed(2)}, batched ${(rateOf(batched) / rateOf(raw)).toFixed(2)}`,
 );
 console.log(
-  `DynamoDB per report (handler's client): one push each ${describeTally(perItem(single))}; per-request URL ${describeTally(perItem(scoped))}; in batches of 50 ${describeTally(perItem(batched))}; Secrets Manager calls: ${secretCallsPerColdStart} at the cold start, ${secrets.calls - secretCallsPerColdStart} after`,
+  `DynamoDB per report (handler's client): one push each ${describeTally(perItem(single))}; ${SIGNED ? '' : `per-request URL ${describeTally(perItem(scoped))}; `}in batches of 50 ${describeTally(perItem(batched))}; Secrets Manager calls: ${secretCallsPerColdStart} at the cold start, ${secrets.calls - secretCallsPerColdStart} after`,
 );
 
 // BENCH_JSON=<file>: one JSON line per figure (read by bench/run.ts, `npm run bench`).
 function figure(line: Record<string, unknown>): void {
   if (process.env.BENCH_JSON)
-    appendFileSync(process.env.BENCH_JSON, `${JSON.stringify({ bench: 'ingest', ...line })}\n`);
+    appendFileSync(
+      process.env.BENCH_JSON,
+      `${JSON.stringify({ bench: SIGNED ? 'ingest-signed' : 'ingest', ...line })}\n`,
+    );
 }
 const setup = { backend: BACKEND, concurrency: CONCURRENCY, reports: REPORTS, rounds: ROUNDS };
 figure({
@@ -359,6 +398,7 @@ for (const [p, label] of [
   [scoped, 'per-request URL'],
   [batched, 'JSON batches of 50'],
 ] as const) {
+  if (!paths.includes(p)) continue;
   figure({
     name: p === batched ? 'reports via handler, JSON batches of 50' : p.name,
     value: rateOf(p),

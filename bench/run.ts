@@ -30,6 +30,8 @@ interface Bench {
   quick: Record<string, string>;
   /** Takes BACKEND (a local DynamoDB). */
   dynamo?: boolean;
+  /** Environment of every run of it (a mode of a script that another entry runs too). */
+  env?: Record<string, string>;
 }
 
 const BENCHES: Bench[] = [
@@ -63,6 +65,16 @@ const BENCHES: Bench[] = [
     title: 'Delivery-report ingestion (Huawei, statusCallback)',
     about:
       'Reports per second through the real statusCallback handler into a local DynamoDB, concurrency 16: pushed over HTTP keep-alive to the local Function URL, and invoked directly with the Function URL event (the handler without the HTTP hop). Every path warmed up, then measured in interleaved rounds. Reference: raw conditional `PutItem`s of the very item one report writes, on the same table in the same run (a 4-attribute `PutItem` beside it). CPU per report is this process’s (load generator, Function URL, handler, SDK); DynamoDB Local’s Java process shares the two cores. DynamoDB requests and units per report are counted on the handler’s own client.',
+    quick: { REPORTS: '150', ROUNDS: '2' },
+    dynamo: true,
+  },
+  {
+    id: 'ingest-signed',
+    file: 'ingest.ts',
+    env: { PUSH_AUTH: 'signature' },
+    title: 'Delivery-report ingestion with pushing keys (Huawei, statusCallback)',
+    about:
+      'The same benchmark with pushing keys in the secret (`PUSH_AUTH=signature`): every push signed with SDK-HMAC-SHA256 as Huawei signs them, so the signature vouches for the whole push and a report is one conditional `PutItem`, no check beside it. Reference: raw conditional `PutItem`s of the very item one report writes, in the same run.',
     quick: { REPORTS: '150', ROUNDS: '2' },
     dynamo: true,
   },
@@ -151,6 +163,7 @@ function isFigure(value: unknown): value is Figure {
 async function runBench(bench: Bench, scratch: string): Promise<Ran> {
   const jsonPath = join(scratch, `${bench.id}.jsonl`);
   const env: NodeJS.ProcessEnv = { ...process.env, BENCH_JSON: jsonPath };
+  if (bench.env) Object.assign(env, bench.env);
   if (args.quick) Object.assign(env, bench.quick);
   if (bench.dynamo) env.BACKEND = backend;
   console.log(`\n=== ${bench.id}: node bench/${bench.file}${args.quick ? ' (quick)' : ''}`);
