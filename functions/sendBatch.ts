@@ -10,12 +10,9 @@ import {
 } from '../shared/core/idempotency.ts';
 import { type BatchResult, sendBatch } from '../shared/core/sendBatch.ts';
 import { appConfig } from '../shared/deps/config.ts';
-import { recipientCounters } from '../shared/deps/counters.ts';
 import { idempotencyLedger } from '../shared/deps/idempotency.ts';
-import { metrics, publishMetrics } from '../shared/deps/metrics.ts';
-import { optOutStore } from '../shared/deps/optOuts.ts';
-import { alternativesTo, providerRouter } from '../shared/deps/router.ts';
-import { messageStore } from '../shared/deps/store.ts';
+import { publishMetrics } from '../shared/deps/metrics.ts';
+import { sendingDeps } from '../shared/deps/sending.ts';
 import { apiIdempotency, checkIdempotencyKey, replayed } from '../shared/http/idempotency.ts';
 import { describeIssues } from '../shared/http/issues.ts';
 import { jsonApi } from '../shared/http/jsonApi.ts';
@@ -42,18 +39,7 @@ async function run(
 ): Promise<BatchResult> {
   return sendBatch(
     request,
-    {
-      router: await providerRouter(),
-      allowedCountries: appConfig().allowedCountries,
-      counters: recipientCounters(),
-      optOuts: optOutStore(),
-      store: messageStore(),
-      log: logger,
-      metrics,
-      concurrency: appConfig().batchConcurrency,
-      failover: appConfig().failover ? { alternatives: alternativesTo } : undefined,
-      idempotency,
-    },
+    { ...(await sendingDeps()), concurrency: appConfig().batchConcurrency, idempotency },
     deadlineFromLambda(context, RESERVE_MS),
     deadlineFromLambda(context, ANSWER_MS),
     deadlineFromLambda(context, SETTLE_MS),

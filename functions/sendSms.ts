@@ -1,12 +1,10 @@
 import { isIdempotentReplay } from '../shared/core/idempotency.ts';
 import { sendSms } from '../shared/core/sendSms.ts';
 import { appConfig } from '../shared/deps/config.ts';
-import { recipientCounters } from '../shared/deps/counters.ts';
 import { idempotencyLedger } from '../shared/deps/idempotency.ts';
-import { metrics, publishMetrics } from '../shared/deps/metrics.ts';
-import { optOutStore } from '../shared/deps/optOuts.ts';
-import { alternativesTo, providerBreaker, providerRouter } from '../shared/deps/router.ts';
-import { messageStore } from '../shared/deps/store.ts';
+import { publishMetrics } from '../shared/deps/metrics.ts';
+import { providerBreaker } from '../shared/deps/router.ts';
+import { sendingDeps } from '../shared/deps/sending.ts';
 import { apiIdempotency, replayed } from '../shared/http/idempotency.ts';
 import { jsonApi } from '../shared/http/jsonApi.ts';
 import { json } from '../shared/http/respond.ts';
@@ -39,15 +37,8 @@ export const handler = jsonApi(
       const result = await sendSms(
         request,
         {
-          router: await providerRouter(),
-          allowedCountries: appConfig().allowedCountries,
-          counters: recipientCounters(),
-          optOuts: optOutStore(),
-          store: messageStore(),
-          log: logger,
-          metrics,
+          ...(await sendingDeps()),
           idempotency,
-          failover: appConfig().failover ? { alternatives: alternativesTo } : undefined,
           breaker: appConfig().failover ? providerBreaker() : undefined,
         },
         deadlineFromLambda(context, RESERVE_MS),

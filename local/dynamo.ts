@@ -66,17 +66,41 @@ export async function startDynalite(): Promise<LocalDynamo> {
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
   startedKinds.set(endpoint, 'dynalite');
+  // Requests in flight, and when the last one ended: dynalite closes its database with the
+  // server, and a request still being served then throws from inside dynalite (an uncaught
+  // "Database is closed"). Work a handler left running after its answer (writes bounded by its
+  // answer deadline) is let finish first.
+  let active = 0;
+  let lastEnd = Date.now();
+  (server as unknown as NodeJS.EventEmitter).on(
+    'request',
+    (_req: unknown, res: NodeJS.EventEmitter) => {
+      active += 1;
+      res.once('close', () => {
+        active -= 1;
+        lastEnd = Date.now();
+      });
+    },
+  );
+  const quiet = async (quietMs: number, maxMs: number) => {
+    const until = Date.now() + maxMs;
+    while (Date.now() < until && (active > 0 || Date.now() - lastEnd < quietMs))
+      await new Promise((resolve) => setTimeout(resolve, 25));
+  };
   let closed: Promise<void> | undefined;
   return {
     endpoint,
     kind: 'dynalite',
     close() {
-      closed ??= new Promise<void>((resolve, reject) => {
-        startedKinds.delete(endpoint);
-        // The SDK keeps connections alive; dynalite's graceful close would wait for them.
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      });
+      closed ??= quiet(200, 5_000).then(
+        () =>
+          new Promise<void>((resolve, reject) => {
+            startedKinds.delete(endpoint);
+            // The SDK keeps connections alive; dynalite's graceful close would wait for them.
+            server.closeAllConnections();
+            server.close((err) => (err ? reject(err) : resolve()));
+          }),
+      );
       return closed;
     },
   };

@@ -152,6 +152,23 @@ export async function settleAfterError(
 }
 
 /**
+ * The key's claim was taken over from an attempt that died while sending: `answer` (its messages'
+ * outcome unknown, none sent again) becomes the key's answer, and is thrown.
+ */
+export async function answerForAbandoned(
+  gate: IdempotencyGate,
+  answer: AppError,
+  log: Log,
+): Promise<never> {
+  await gate
+    .complete(outcomeOfError(answer))
+    .catch((error: unknown) =>
+      log.error('idempotency key not settled', { reason: (error as Error).message }),
+    );
+  throw answer;
+}
+
+/**
  * The answer to a claim that did not go to this request: the first answer again, a conflict, or
  * "still running". Throws it.
  */

@@ -20,8 +20,8 @@ import {
 import { failedOutcomes } from './failedOutcomes.ts';
 import { canFailOver, type Failover } from './failover.ts';
 import {
+  answerForAbandoned,
   type IdempotencyGate,
-  outcomeOfError,
   refuseClaim,
   settleAfterError,
 } from './idempotency.ts';
@@ -249,37 +249,28 @@ export async function sendBatch(
         if (slots) slots[position] = record;
         return record;
       });
-      const written = await beforeDeadline(
-        deps.store.recordMessages(made).then(
-          () => true,
-          (error: unknown) => {
-            deps.log.error('batch messages not recorded', {
-              reason: (error as Error).message,
-              count: made.length,
-            });
-            return false;
-          },
-        ),
-        answerBy,
-      );
-      if (!written.done || !written.value)
-        for (const record of made) unrecorded.add(record.messageId);
+      await recordBeforeAnswer(made);
     }
 
     /**
-     * Records what was never sent, in one go, before the answer is due: a late or failed write
-     * names them in `notRecorded` (they are `not_sent`, safe to send again), never loses the answer.
+     * Writes records (and gives back units) before the answer is due: what is not surely written
+     * by then is named in `notRecorded`, and the answer goes out, never a timeout instead of the
+     * results. Whatever was sent already has its intent (`unknown`, resolved by its report or by
+     * reconciliation); what was never sent is `not_sent`, safe to send again.
      */
-    async function recordUnstarted(work: typeof unstarted): Promise<void> {
+    async function recordBeforeAnswer(
+      made: readonly MessageRecord[],
+      units: readonly TakenUnit[] = [],
+    ): Promise<void> {
       const written = await beforeDeadline(
         Promise.all([
-          giveBackQuietly(deps, work.units),
-          deps.store.recordMessages(work.records).then(
+          giveBackQuietly(deps, units),
+          deps.store.recordMessages(made).then(
             () => true,
             (error: unknown) => {
               deps.log.error('batch messages not recorded', {
                 reason: (error as Error).message,
-                count: work.records.length,
+                count: made.length,
               });
               return false;
             },
@@ -287,12 +278,12 @@ export async function sendBatch(
         ]),
         answerBy,
       );
-      if (written.done && written.value[1]) return;
       if (!written.done)
         deps.log.error('batch messages not recorded before the answer was due', {
-          count: work.records.length,
+          count: made.length,
         });
-      for (const record of work.records) unrecorded.add(record.messageId);
+      if (!written.done || !written.value[1])
+        for (const record of made) unrecorded.add(record.messageId);
     }
 
     /**
@@ -491,34 +482,10 @@ export async function sendBatch(
         unstarted.units.push(...given);
         return;
       }
-      // Each message's intent is already stored (`unknown`, resolved by its report or by
-      // reconciliation), so a record still unwritten when the answer is due is named in
-      // `notRecorded` and the answer goes out: never a timeout instead of the results.
-      const written = await beforeDeadline(
-        Promise.all([
-          giveBackQuietly(deps, given),
-          deps.store.recordMessages(chunkRecords).then(
-            () => true,
-            (error: unknown) => {
-              deps.log.error('batch messages not recorded', {
-                reason: (error as Error).message,
-                count: chunkRecords.length,
-              });
-              return false;
-            },
-          ),
-        ]),
-        answerBy,
-      );
-      if (!written.done)
-        deps.log.error('batch messages not recorded before the answer was due', {
-          count: chunkRecords.length,
-        });
-      if (!written.done || !written.value[1])
-        for (const record of chunkRecords) unrecorded.add(record.messageId);
+      await recordBeforeAnswer(chunkRecords, given);
     });
 
-    if (unstarted.records.length > 0) await recordUnstarted(unstarted);
+    if (unstarted.records.length > 0) await recordBeforeAnswer(unstarted.records, unstarted.units);
     countSubmitted(deps.metrics, records.flat());
     const counts: BatchResult['counts'] = { accepted: 0, rejected: 0, unknown: 0, not_sent: 0 };
     const groups = request.messages.map((group, index) => {
@@ -564,12 +531,7 @@ async function admitOnce(
       'provider_timeout',
       'An earlier attempt with this idempotency key stopped while sending: some of its messages may have been sent, and none was sent again',
     );
-    await gate
-      .complete(outcomeOfError(answer))
-      .catch((error: unknown) =>
-        deps.log.error('idempotency key not settled', { reason: (error as Error).message }),
-      );
-    throw answer;
+    return answerForAbandoned(gate, answer, deps.log);
   }
   return refuseClaim(result);
 }

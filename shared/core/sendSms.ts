@@ -14,8 +14,8 @@ import type { Breaker } from './breaker.ts';
 import { failedOutcomes } from './failedOutcomes.ts';
 import { canFailOver, type Failover } from './failover.ts';
 import {
+  answerForAbandoned,
   type IdempotencyGate,
-  outcomeOfError,
   refuseClaim,
   settleAfterError,
 } from './idempotency.ts';
@@ -444,12 +444,7 @@ async function admitOnce(
         })),
       },
     );
-    await gate
-      .complete(outcomeOfError(answer))
-      .catch((error: unknown) =>
-        deps.log.error('idempotency key not settled', { reason: (error as Error).message }),
-      );
-    throw answer;
+    return answerForAbandoned(gate, answer, deps.log);
   }
   return refuseClaim(result);
 }

@@ -17,6 +17,7 @@ import { StoreError } from '../errors.ts';
 import { messageIdFor, messageIdOf } from '../messageId.ts';
 import type { DeliveryReport, InboundMessage } from '../ports/push.ts';
 import { mapWithConcurrency } from '../util/pool.ts';
+import { isConditionFailure, storeError } from './dynamoErrors.ts';
 import type { ApplyOptions, MessageRecord, MessageStore, StoredMessage } from './types.ts';
 
 /** A stored record without the table's own attributes. */
@@ -95,17 +96,6 @@ function decodeCursor(value: string | undefined): Cursor {
   if (!value) return { shard: 0 };
   const parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as Cursor;
   return { shard: Number(parsed.shard) || 0, key: parsed.key };
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return (error as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException';
-}
-
-function storeError(what: string, error: unknown): StoreError {
-  const name = (error as { name?: unknown } | null)?.name;
-  return new StoreError(`${what} failed (${typeof name === 'string' ? name : 'error'})`, {
-    cause: error,
-  });
 }
 
 /** The DynamoDB implementation of MessageStore, given its client and table. */

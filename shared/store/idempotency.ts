@@ -8,7 +8,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { StoreError } from '../errors.ts';
+import { isConditionFailure, storeError } from './dynamoErrors.ts';
 
 /*
  * The Idempotency-Key ledger (SPEC "Idempotency"), one item per caller and key:
@@ -58,17 +58,6 @@ export interface IdempotencyLedger {
   claim(request: ClaimRequest): Promise<ClaimResult>;
   complete(id: string, claim: string, outcome: StoredOutcome): Promise<void>;
   release(id: string, claim: string): Promise<void>;
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return (error as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException';
-}
-
-function storeError(what: string, error: unknown): StoreError {
-  const name = (error as { name?: unknown } | null)?.name;
-  return new StoreError(`${what} failed (${typeof name === 'string' ? name : 'error'})`, {
-    cause: error,
-  });
 }
 
 /** Gzipped answer bytes per item: well under DynamoDB's 400 KB item limit. */

@@ -1,7 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { type AppError, isAppError, StoreError } from '../errors.ts';
+import { StoreError } from '../errors.ts';
 import { mapWithConcurrency } from '../util/pool.ts';
+import { isConditionFailure, storeError } from './dynamoErrors.ts';
 
 /*
  * In the messages table, one item per opted-out number, addressed by the number alone:
@@ -49,18 +50,6 @@ export interface DynamoOptOutStoreOptions {
 }
 
 const keyOf = (number: string) => ({ pk: `OPTOUT#${number}`, sk: SK });
-
-function isConditionFailure(error: unknown): boolean {
-  return (error as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException';
-}
-
-function storeError(what: string, error: unknown): AppError {
-  if (isAppError(error) && error.code === 'store_unavailable') return error;
-  const name = (error as { name?: unknown } | null)?.name;
-  return new StoreError(`${what} failed (${typeof name === 'string' ? name : 'error'})`, {
-    cause: error,
-  });
-}
 
 /** The DynamoDB implementation of OptOutStore, in the messages table. */
 export function createDynamoOptOutStore(options: DynamoOptOutStoreOptions): OptOutStore {

@@ -4,6 +4,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { StoreError } from '../errors.ts';
 import { type RecipientLimit, windowOf } from '../policy/recipientLimit.ts';
 import { mapWithConcurrency } from '../util/pool.ts';
+import { isConditionFailure } from './dynamoErrors.ts';
 
 /** Counter updates in flight at once for one request's numbers (one round trip for up to this). */
 const CONCURRENCY = 64;
@@ -35,10 +36,6 @@ export interface RecipientCounters {
 }
 
 const key = (unit: TakenUnit) => ({ pk: `LIMIT#${unit.number}#${unit.window}`, sk: 'LIMIT' });
-
-function isConditionFailure(error: unknown): boolean {
-  return (error as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException';
-}
 
 /**
  * Fixed-window counters in the messages table: `LIMIT#<number>#<window start>`, holding the set

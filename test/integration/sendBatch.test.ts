@@ -114,7 +114,7 @@ describe('POST /sms/batch', () => {
         messageView(entry?.messageId ?? '', await store.getMessage(entry?.messageId ?? '')),
       ).toMatchObject({ status: 'accepted', reference: 'reminders-2026-11-22' });
     }
-  });
+  }, 60_000); // about 9 s here; more on a loaded CI machine
 
   it('keeps per-recipient rejects in place and lets a failed request lose none of the others', async () => {
     const handler = await loadHandler();
