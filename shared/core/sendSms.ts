@@ -415,11 +415,15 @@ async function admitOnce(
     throw admitted.reason;
   }
   if (admitted.status === 'fulfilled') {
-    // The units are the key's owner's too (same holder): only another body gives its own back.
+    // The units are the key's owner's too (same holder): only another body gives its own back,
+    // and a replay those it took afresh (its first attempt gave them back: never sent).
+    const units = [...admitted.value.units.values()];
     const own =
       claimed.status === 'rejected' || claimed.value.kind === 'conflict'
-        ? [...admitted.value.units.values()]
-        : [];
+        ? units
+        : claimed.value.kind === 'replay'
+          ? units.filter((unit) => unit.fresh)
+          : [];
     await Promise.all([
       giveBackQuietly(deps, own),
       deps.store

@@ -15,6 +15,11 @@ export interface TakenUnit {
   window: number;
   /** Who holds it: one request (and occurrence of the number in it). */
   holder: string;
+  /**
+   * Taken by this call, not held by its holder before (a duplicate or replay of an idempotent
+   * request finds its unit already held).
+   */
+  fresh: boolean;
 }
 
 /** What taking units for a request's numbers gave. */
@@ -63,11 +68,11 @@ export function createRecipientCounters(options: {
         // A number listed twice in one request takes two units: one per occurrence.
         const occurrence = seen.get(number) ?? 0;
         seen.set(number, occurrence + 1);
-        return { number, window: start, holder: `${holder}#${occurrence}` };
+        return { number, window: start, holder: `${holder}#${occurrence}`, fresh: true };
       });
       const results = await mapWithConcurrency(units, CONCURRENCY, async (unit) => {
         try {
-          await client.send(
+          const { Attributes: before } = await client.send(
             new UpdateCommand({
               TableName: tableName,
               Key: key(unit),
@@ -81,9 +86,12 @@ export function createRecipientCounters(options: {
                 // A day after the window ends: long enough for any give-back to find it.
                 ':expires': start + limit.windowSeconds + 86_400,
               },
+              // The set as it was: whether this holder held the unit already.
+              ReturnValues: 'UPDATED_OLD',
             }),
           );
-          return { unit };
+          const held = before?.holders as Set<string> | undefined;
+          return { unit: { ...unit, fresh: !held?.has(unit.holder) } };
         } catch (error) {
           if (isConditionFailure(error)) return { overForSeconds: leftSeconds };
           throw fail('taking a recipient limit unit', error);

@@ -201,6 +201,29 @@ describe('POST /sms with Idempotency-Key', () => {
     expect((await post(handler, body, 'limit-3')).statusCode).toBe(429);
     expect(sentTo('+6591230055')).toBe(2);
   });
+
+  it('a replay does not take back the units its first attempt gave back for unsent recipients', async () => {
+    const handler = await load('../../functions/sendSms.ts', { SMS_RECIPIENT_LIMIT: '1/1h' });
+    // The provider refuses this recipient: never sent, so its unit is given back.
+    const body = { ...BODY, to: ['+6590000041', '+6591230056'] };
+    const first = await post(handler, body, 'giveback-1');
+    expect(first.statusCode).toBe(202);
+    expect(first.body.messages?.map((m) => m.status)).toEqual(['rejected', 'accepted']);
+    for (let i = 0; i < 3; i++) {
+      expect((await post(handler, body, 'giveback-1')).headers['idempotent-replayed']).toBe(
+        'true',
+      );
+    }
+    // The refused number's one unit is free: another request to it reaches the provider.
+    const requestsBefore = local.services.sandbox.requests.length;
+    const other = await post(handler, { ...BODY, to: ['+6590000041'] }, 'giveback-2');
+    expect(other.body.messages?.[0]?.status).toBe('rejected');
+    expect(other.body.messages?.[0]?.error?.code).not.toBe('rate_limited');
+    expect(local.services.sandbox.requests.length).toBe(requestsBefore + 1);
+    // The accepted one's unit is still held by the first request: the limit holds.
+    const again = await post(handler, { ...BODY, to: ['+6591230056'] }, 'giveback-3');
+    expect(again.statusCode).toBe(429);
+  });
 });
 
 describe('POST /sms/batch and schedules with an idempotency key', () => {
