@@ -210,9 +210,7 @@ describe('POST /sms with Idempotency-Key', () => {
     expect(first.statusCode).toBe(202);
     expect(first.body.messages?.map((m) => m.status)).toEqual(['rejected', 'accepted']);
     for (let i = 0; i < 3; i++) {
-      expect((await post(handler, body, 'giveback-1')).headers['idempotent-replayed']).toBe(
-        'true',
-      );
+      expect((await post(handler, body, 'giveback-1')).headers['idempotent-replayed']).toBe('true');
     }
     // The refused number's one unit is free: another request to it reaches the provider.
     const requestsBefore = local.services.sandbox.requests.length;
