@@ -66,6 +66,7 @@ const store: MessageStore = {
     recorded += records.length;
   },
   applyReport: async () => ({ changed: false }),
+  applyReports: async (reports) => reports.map(() => ({ changed: false })),
   getMessage: async () => ({}),
   recordInbound: async () => ({ changed: false }),
   listDue: async () => ({ messageIds: [] }),

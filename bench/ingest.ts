@@ -7,9 +7,11 @@
 // over HTTP keep-alive (node:http, as the AWS SDK's own handler) to the local Function URL; the
 // handler is also invoked directly with the Function URL event, to tell its cost from the HTTP
 // hop's. Both DynamoDB clients count their requests and units, so both pay the same for it.
-// Without pushing keys every report is checked beside its write: one with the application token
+// Without pushing keys a report is checked beside its write: one with the application token
 // against its message's marker (messages recorded first as sent without a callback URL), one to a
-// per-request URL against its message's record. PUSH_AUTH=signature puts pushing keys in the
+// per-request URL of a call to several numbers against its message's record; one to the URL of a
+// call to one number is told by the URL's tag for that number, with no lookup. Every push (body,
+// URL, signature) is made before its round is timed: that is the provider's work. PUSH_AUTH=signature puts pushing keys in the
 // secret instead: every push signed as Huawei signs them, one PutItem a report, no check.
 // Run: npm run bench:ingest   (REPORTS=500 per round, ROUNDS=8, CONCURRENCY=16,
 // BACKEND=dynalite|dynamodb-local)
@@ -20,7 +22,7 @@ import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createMessagesTable, startLocalDynamo } from '../local/dynamo.ts';
 import { functionUrlEvent, startFunctionUrl } from '../local/functionUrl.ts';
 import { startLocalSecretsManager } from '../local/secretsManager.ts';
-import { callbackToken, requestToken } from '../shared/huawei/callbackAuth.ts';
+import { callbackToken, callbackUrl, requestToken } from '../shared/huawei/callbackAuth.ts';
 import { signAkSk } from '../shared/huawei/signer.ts';
 import { messageIdFor, messageIdOf, newCorrelation } from '../shared/messageId.ts';
 import { createDocumentClient } from '../shared/store/client.ts';
@@ -90,7 +92,20 @@ const pushHeaders = (url: string, contentType: string, body: string): Record<str
         new Date(),
       ).headers
     : { 'content-type': contentType };
-async function push(contentType: string, body: string, url = target): Promise<void> {
+/** One push as the provider sends it: built and signed before the clock runs (the provider's work). */
+interface Prepared {
+  url: string;
+  contentType: string;
+  body: string;
+  headers: Record<string, string>;
+}
+const prepare = (contentType: string, body: string, url = target): Prepared => ({
+  url,
+  contentType,
+  body,
+  headers: pushHeaders(url, contentType, body),
+});
+async function push({ url, body, headers }: Prepared): Promise<void> {
   pushes += 1;
   const { status, text } = await new Promise<{ status: number; text: string }>(
     (resolve, reject) => {
@@ -99,10 +114,7 @@ async function push(contentType: string, body: string, url = target): Promise<vo
         {
           method: 'POST',
           agent,
-          headers: {
-            ...pushHeaders(url, contentType, body),
-            'content-length': String(Buffer.byteLength(body)),
-          },
+          headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
         },
         (response) => {
           let text = '';
@@ -125,30 +137,35 @@ interface Path {
   name: string;
   /** Items (reports or puts) each call of `run` stores. */
   per: number;
-  run: (i: number) => Promise<void>;
+  /** What one call sends, made before a round is timed (the provider's side of a push). */
+  prepare: () => unknown;
+  run: (input: never) => Promise<void>;
   /** What a round measured, added up. */
   calls: number;
   seconds: number;
   cpuMicros: number;
 }
 
-const path = (name: string, run: (i: number) => Promise<void>, per = 1): Path => ({
+const path = <T>(
+  name: string,
+  prepare: () => T,
+  run: (input: T) => Promise<void>,
+  per = 1,
+): Path => ({
   name,
   per,
-  run,
+  prepare,
+  run: run as (input: never) => Promise<void>,
   calls: 0,
   seconds: 0,
   cpuMicros: 0,
 });
 
 async function round(p: Path, count: number, measure: boolean): Promise<void> {
+  const inputs = Array.from({ length: count }, () => p.prepare() as never);
   const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
-  await mapWithConcurrency(
-    Array.from({ length: count }, (_, i) => i),
-    CONCURRENCY,
-    p.run,
-  );
+  await mapWithConcurrency(inputs, CONCURRENCY, p.run);
   if (!measure) return;
   p.seconds += Number(process.hrtime.bigint() - start) / 1e9;
   const used = process.cpuUsage(cpu);
@@ -188,7 +205,7 @@ const recordAppMessages = async (ids: readonly string[]) => {
   );
 };
 if (!SIGNED) await recordAppMessages(['warmup_0']);
-await push('application/x-www-form-urlencoded', form('warmup_0')); // cold start and secret fetch
+await push(prepare('application/x-www-form-urlencoded', form('warmup_0'))); // cold start, secret fetch
 const secretCallsPerColdStart = secrets.calls;
 const rawDynamo = countDynamo(client);
 
@@ -224,6 +241,22 @@ await store.recordMessages(
     };
   }),
 );
+// Calls to one number (a verification code: most of POST /sms): each URL carries that number's
+// tag, so its report needs no lookup. Recorded first too.
+const oneCalls = Array.from({ length: scopedReports }, () => newCorrelation());
+const oneTo = (i: number) => `+6594${String(i).padStart(6, '0')}`;
+await store.recordMessages(
+  oneCalls.map((correlation, i) => ({
+    messageId: messageIdOf(correlation, oneTo(i)),
+    to: oneTo(i),
+    templateId: 't',
+    provider: 'huawei',
+    correlation,
+    status: 'accepted' as const,
+    submittedAt,
+  })),
+);
+let oneNext = 0;
 const appToken = callbackToken(secret);
 const callUrl = (correlation: string) =>
   `${callback.url}report?c=${correlation}&token=${requestToken(appToken, correlation)}`;
@@ -245,73 +278,106 @@ const lambdaContext = (id: string) => ({
 });
 const tokenQuery = `token=${callbackToken(secret)}`;
 
-const raw = path('raw PutItem of the item a report writes', async () => {
-  await client.send(
-    new PutCommand({
-      TableName: TABLE,
-      Item: { ...reportItem, pk: `MSG#${randomUUID()}` },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    }),
-  );
-});
-const tiny = path('raw PutItem of a 4-attribute item', async (i) => {
-  await client.send(
-    new PutCommand({
-      TableName: TABLE,
-      Item: { pk: `RAW#${randomUUID()}`, sk: 'X', status: 'DELIVRD', at: i },
-    }),
-  );
-});
-const single = path('reports via handler, one form push each', async () => {
-  await push('application/x-www-form-urlencoded', form(nextAppId()));
-});
-const direct = path('reports via handler invoked directly (no HTTP), one each', async () => {
-  const id = nextAppId();
-  const body = form(id);
-  const url = new URL(target);
-  const answer = (await handler(
-    functionUrlEvent({
-      method: 'POST',
-      rawPath: '/report',
-      rawQueryString: SIGNED ? '' : tokenQuery,
-      // Signed headers carry their own Host (the signed one).
-      headers: SIGNED
-        ? pushHeaders(target, 'application/x-www-form-urlencoded', body)
-        : { host: url.host, ...pushHeaders(target, 'application/x-www-form-urlencoded', body) },
-      body: Buffer.from(body),
-      sourceIp: '127.0.0.1',
-    }),
-    lambdaContext(randomUUID()) as never,
-  )) as { statusCode?: number };
-  if (answer.statusCode !== 200) throw new Error(`handler answered ${answer.statusCode}`);
-});
-const scoped = path('reports via handler, per-request URL, one push each', async () => {
-  const i = scopedNext++;
-  const correlation = calls[Math.floor(i / 50)] as string;
-  await push(
-    'application/x-www-form-urlencoded',
-    `${form(`${randomUUID()}_1`)}&extend=${correlation}&to=${encodeURIComponent(scopedTo(i))}`,
-    callUrl(correlation),
-  );
-});
+const raw = path(
+  'raw PutItem of the item a report writes',
+  () => ({ ...reportItem, pk: `MSG#${randomUUID()}` }),
+  async (item) => {
+    await client.send(
+      new PutCommand({
+        TableName: TABLE,
+        Item: item,
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  },
+);
+let tinyNext = 0;
+const tiny = path(
+  'raw PutItem of a 4-attribute item',
+  () => ({ pk: `RAW#${randomUUID()}`, sk: 'X', status: 'DELIVRD', at: tinyNext++ }),
+  async (item) => {
+    await client.send(new PutCommand({ TableName: TABLE, Item: item }));
+  },
+);
+const FORM = 'application/x-www-form-urlencoded';
+const single = path(
+  'reports via handler, one form push each',
+  () => prepare(FORM, form(nextAppId())),
+  push,
+);
+const direct = path(
+  'reports via handler invoked directly (no HTTP), one each',
+  () => {
+    const body = form(nextAppId());
+    // Signed headers carry their own Host (the signed one).
+    const headers = SIGNED
+      ? pushHeaders(target, FORM, body)
+      : { host: new URL(target).host, ...pushHeaders(target, FORM, body) };
+    return { body, headers };
+  },
+  async ({ body, headers }) => {
+    const answer = (await handler(
+      functionUrlEvent({
+        method: 'POST',
+        rawPath: '/report',
+        rawQueryString: SIGNED ? '' : tokenQuery,
+        headers,
+        body: Buffer.from(body),
+        sourceIp: '127.0.0.1',
+      }),
+      lambdaContext(randomUUID()) as never,
+    )) as { statusCode?: number };
+    if (answer.statusCode !== 200) throw new Error(`handler answered ${answer.statusCode}`);
+  },
+);
+const scoped = path(
+  'reports via handler, per-request URL of a 50-number call, one push each',
+  () => {
+    const i = scopedNext++;
+    const correlation = calls[Math.floor(i / 50)] as string;
+    return prepare(
+      FORM,
+      `${form(`${randomUUID()}_1`)}&extend=${correlation}&to=${encodeURIComponent(scopedTo(i))}`,
+      callUrl(correlation),
+    );
+  },
+  push,
+);
+const oneNumber = path(
+  'reports via handler, per-request URL of a one-number call, one push each',
+  () => {
+    const i = oneNext++;
+    const correlation = oneCalls[i] as string;
+    return prepare(
+      FORM,
+      `${form(`${randomUUID()}_1`)}&extend=${correlation}&to=${encodeURIComponent(oneTo(i))}`,
+      callbackUrl(`${callback.url}report`, secret, correlation, [oneTo(i)]) ?? '',
+    );
+  },
+  push,
+);
 const batched = path(
   'reports via handler, JSON batches of 50',
-  async () => {
-    const list = Array.from({ length: 50 }, () => ({
-      smsMsgId: nextAppId(),
-      status: 'DELIVRD',
-      total: '1',
-      sequence: '1',
-    }));
-    await push('application/json', JSON.stringify({ statusReportList: list }));
-  },
+  () =>
+    prepare(
+      'application/json',
+      JSON.stringify({
+        statusReportList: Array.from({ length: 50 }, () => ({
+          smsMsgId: nextAppId(),
+          status: 'DELIVRD',
+          total: '1',
+          sequence: '1',
+        })),
+      }),
+    ),
+  push,
   50,
 );
 // With pushing keys the signature vouches for the whole push: no check, one PutItem a report,
 // and no per-request URL (the calls carry none with a token).
 const paths = SIGNED
   ? [raw, tiny, single, direct, batched]
-  : [raw, tiny, single, direct, scoped, batched];
+  : [raw, tiny, single, direct, oneNumber, scoped, batched];
 // A batched round still keeps CONCURRENCY pushes in flight.
 const countOf = (p: Path) => Math.max(p.per > 1 ? CONCURRENCY : 1, Math.round(REPORTS / p.per));
 
@@ -360,11 +426,11 @@ console.log(
   `ratio handler/raw: one push each ${(rateOf(single) / rateOf(raw)).toFixed(2)} (${SIGNED ? 'signed' : 'app token'}), ` +
     (SIGNED
       ? ''
-      : `${(rateOf(scoped) / rateOf(raw)).toFixed(2)} (per-request URL: its record checked beside the write), `) +
+      : `${(rateOf(oneNumber) / rateOf(raw)).toFixed(2)} (per-request URL of a one-number call: bound to it, no lookup), ${(rateOf(scoped) / rateOf(raw)).toFixed(2)} (per-request URL of a 50-number call: its record checked beside the write), `) +
     `invoked directly ${(rateOf(direct) / rateOf(raw)).toFixed(2)}, batched ${(rateOf(batched) / rateOf(raw)).toFixed(2)}`,
 );
 console.log(
-  `DynamoDB per report (handler's client): one push each ${describeTally(perItem(single))}; ${SIGNED ? '' : `per-request URL ${describeTally(perItem(scoped))}; `}in batches of 50 ${describeTally(perItem(batched))}; Secrets Manager calls: ${secretCallsPerColdStart} at the cold start, ${secrets.calls - secretCallsPerColdStart} after`,
+  `DynamoDB per report (handler's client): one push each ${describeTally(perItem(single))}; ${SIGNED ? '' : `per-request URL, one-number call ${describeTally(perItem(oneNumber))}; 50-number call ${describeTally(perItem(scoped))}; `}in batches of 50 ${describeTally(perItem(batched))}; Secrets Manager calls: ${secretCallsPerColdStart} at the cold start, ${secrets.calls - secretCallsPerColdStart} after`,
 );
 
 // BENCH_JSON=<file>: one JSON line per figure (read by bench/run.ts, `npm run bench`).
@@ -395,6 +461,7 @@ figure({
 for (const [p, label] of [
   [single, 'one push each'],
   [direct, 'invoked directly'],
+  [oneNumber, 'per-request URL, one-number call'],
   [scoped, 'per-request URL'],
   [batched, 'JSON batches of 50'],
 ] as const) {

@@ -19,6 +19,17 @@ const FLAT_HUAWEI_KEYS = ['appKey', 'appSecret'];
  */
 export function parseSecret(secretString: unknown): SmsSecret {
   if (typeof secretString !== 'string') throw new SecretError('the secret has no SecretString');
+  // The cache hands back the same string on every warm invocation: so is its reading.
+  if (lastRead?.from === secretString) return lastRead.secret;
+  const secret = readSecret(secretString);
+  lastRead = { from: secretString, secret };
+  return secret;
+}
+
+/** The last SecretString read, and what it read as (frozen: every caller shares it). */
+let lastRead: { from: string; secret: SmsSecret } | undefined;
+
+function readSecret(secretString: string): SmsSecret {
   let json: unknown;
   try {
     json = JSON.parse(secretString);
@@ -29,8 +40,9 @@ export function parseSecret(secretString: unknown): SmsSecret {
     throw new SecretError('the secret must be a JSON object');
   }
   const object = json as Record<string, unknown>;
-  if (FLAT_HUAWEI_KEYS.some((key) => Object.hasOwn(object, key))) return { huawei: object };
-  return object;
+  if (FLAT_HUAWEI_KEYS.some((key) => Object.hasOwn(object, key)))
+    return Object.freeze({ huawei: object });
+  return Object.freeze(object);
 }
 
 /** The part of a zod schema `secretPart` needs. */
@@ -47,7 +59,24 @@ export function secretPart<T>(
   schema: PartSchema<T>,
 ): T | undefined {
   if (!Object.hasOwn(secret, name) || secret[name] === undefined) return undefined;
-  const result = schema.safeParse(secret[name]);
+  // One validation per secret read and schema, not one per invocation.
+  let parts = validated.get(secret);
+  if (!parts) {
+    parts = new Map();
+    validated.set(secret, parts);
+  }
+  if (parts.has(schema)) return parts.get(schema) as T;
+  const part = validatePart(secret[name], name, schema);
+  if (typeof part === 'object' && part !== null) Object.freeze(part);
+  parts.set(schema, part);
+  return part;
+}
+
+/** Parts already validated, by secret read and schema. */
+const validated = new WeakMap<SmsSecret, Map<PartSchema<unknown>, unknown>>();
+
+function validatePart<T>(value: unknown, name: string, schema: PartSchema<T>): T {
+  const result = schema.safeParse(value);
   if (!result.success) {
     const fields = describeIssues(result.error.issues).map((d) => `${name}.${d.path} ${d.message}`);
     throw new SecretError(`the secret is malformed: ${fields.join('; ')}`);

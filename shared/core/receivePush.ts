@@ -16,11 +16,6 @@ import { mapWithConcurrency } from '../util/pool.ts';
 import { applyOptOut } from './applyOptOut.ts';
 
 /**
- * Reports of one push written at once. Each is one conditional put of its own item, so reports of
- * one message never conflict: the bound only keeps a big push from opening too many sockets.
- */
-const WRITE_CONCURRENCY = 25;
-/**
  * A report's own time is believed only within this window around its arrival: providers report
  * within days (Huawei gives up after 72 h, Alibaba's query window is 30 days), and a time far
  * outside it (1970, the year 2099) is a broken or forged clock. Outside it, the receive time
@@ -135,6 +130,17 @@ export async function receivePush(
     }
     return ok;
   });
+  // A URL bound to its call's one number: a report about it is that call's own message, known
+  // with no lookup; one about any other number is forged, and nothing of the push is stored.
+  const onlyFor = verdict.onlyFor;
+  if (onlyFor && reports.some((report) => report.to === undefined || !onlyFor(report.to))) {
+    deps.log.warn('push refused', {
+      provider: receiver.provider,
+      reason: "report for a number outside the callback URL's call",
+    });
+    deps.metrics?.count('ReportsRefused', 1, { reason: 'unauthorized' });
+    throw new AppError('unauthorized', 'The push is not authenticated for these messages');
+  }
   const at = receivedAt.toISOString();
 
   let changed = 0;
@@ -152,13 +158,24 @@ export async function receivePush(
     if (deps.optOuts)
       await applyOptOut(message, receivedAt, { optOuts: deps.optOuts, log: deps.log });
   }
-  const results = await mapWithConcurrency(reports, WRITE_CONCURRENCY, (report) =>
-    deps.store.applyReport(saneTime(report, receivedAt), at, {
-      by: verdict.by,
-      mustExist:
-        verdict.by === 'request' ? 'message' : verdict.by === 'app' ? 'appReports' : undefined,
-    }),
-  );
+  const results =
+    reports.length === 0
+      ? []
+      : await deps.store.applyReports(
+          reports.map((report) => saneTime(report, receivedAt)),
+          at,
+          {
+            by: verdict.by,
+            mustExist:
+              verdict.by === 'request'
+                ? onlyFor
+                  ? undefined
+                  : 'message'
+                : verdict.by === 'app'
+                  ? 'appReports'
+                  : undefined,
+          },
+        );
   const foreign = results.filter((result) => result.found === false).length;
   if (foreign > 0) {
     // A per-request token used for a message that is not its call's: forged; those reports were

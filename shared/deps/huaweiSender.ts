@@ -19,8 +19,8 @@ export const huaweiSender: SenderModule = {
       auth: huawei.auth,
       wsseDigest: huawei.wsseDigest,
       credentials: credentialSource(secrets, 'huawei', huaweiSecretSchema),
-      statusCallback: async (correlation) =>
-        callbackUrl(config.statusCallbackUrl, await secret(), correlation),
+      statusCallback: async (correlation, recipients) =>
+        callbackUrl(config.statusCallbackUrl, await secret(), correlation, recipients),
       templates: templatesFor('huawei'),
       dispatcher: createAgent({
         connectTimeoutMs: huawei.connectTimeoutMs,

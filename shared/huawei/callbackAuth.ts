@@ -13,6 +13,8 @@ const PUSH_MAX_SKEW_MS = 15 * 60_000;
 export const TOKEN_PARAMETER = 'token';
 /** The name of the query parameter that carries the call's correlation. */
 export const CORRELATION_PARAMETER = 'c';
+/** The name of the query parameter that binds a one-recipient call's URL to its number. */
+export const RECIPIENT_PARAMETER = 'rt';
 
 type TokenSecret = Pick<HuaweiSecret, 'appSecret' | 'callbackToken'>;
 
@@ -21,13 +23,20 @@ type TokenSecret = Pick<HuaweiSecret, 'appSecret' | 'callbackToken'>;
  * reports): the secret's own `callbackToken` when it has one, otherwise derived from `appSecret`.
  */
 export function callbackToken(secret: TokenSecret): string {
-  return (
-    secret.callbackToken ??
-    createHmac('sha256', secret.appSecret)
+  if (secret.callbackToken !== undefined) return secret.callbackToken;
+  // Derived once per secret read (a warm container reads the same one every push).
+  let token = derivedTokens.get(secret);
+  if (token === undefined) {
+    token = createHmac('sha256', secret.appSecret)
       .update('sms-relay/status-callback/v1')
-      .digest('base64url')
-  );
+      .digest('base64url');
+    derivedTokens.set(secret, token);
+  }
+  return token;
 }
+
+/** Application tokens derived from `appSecret`, by the secret they came from. */
+const derivedTokens = new WeakMap<TokenSecret, string>();
 
 /**
  * The token of one call's callback URL: an HMAC of its correlation under the application token,
@@ -39,24 +48,43 @@ export function requestToken(key: string, correlation: string): string {
     .digest('base64url');
 }
 
+/**
+ * The tag that binds the URL of a call with one recipient to that number (128 bits of an HMAC
+ * under the application token): a report about that number is the call's own message, told with
+ * no lookup; a report about any other number is not. The number itself is never in the URL.
+ */
+export function recipientTag(key: string, correlation: string, to: string): string {
+  return createHmac('sha256', key)
+    .update(`sms-relay/recipient-callback/v1:${correlation}:${to}`)
+    .digest('base64url')
+    .slice(0, 22);
+}
+
 function hasPushKeys(secret: Pick<HuaweiSecret, 'pushKeys'>): boolean {
   return secret.pushKeys !== undefined && Object.keys(secret.pushKeys).length > 0;
 }
 
 /**
  * The `statusCallback` URL to give Huawei for one call: it carries the call's correlation, so its
- * reports come back with it, and (without pushing keys) that call's own token.
+ * reports come back with it, and (without pushing keys) that call's own token; a call to exactly
+ * one number also carries that number's tag, so its reports are checked without a lookup.
  */
 export function callbackUrl(
   base: string | undefined,
   secret: HuaweiSecret,
   correlation: string,
+  recipients: readonly string[] = [],
 ): string | undefined {
   if (!base) return undefined;
   const url = new URL(base);
   url.searchParams.set(CORRELATION_PARAMETER, correlation);
-  if (!hasPushKeys(secret))
-    url.searchParams.set(TOKEN_PARAMETER, requestToken(callbackToken(secret), correlation));
+  if (!hasPushKeys(secret)) {
+    const key = callbackToken(secret);
+    url.searchParams.set(TOKEN_PARAMETER, requestToken(key, correlation));
+    const [only] = recipients;
+    if (recipients.length === 1 && only !== undefined)
+      url.searchParams.set(RECIPIENT_PARAMETER, recipientTag(key, correlation, only));
+  }
   return url.toString();
 }
 
@@ -89,7 +117,8 @@ function matchesAny(supplied: string, expected: readonly string[]): boolean {
  * the AK/SK push signature is required (rebuilt from the raw body, the path and query as received
  * and exactly the headers it names; any live key pair may have signed). Otherwise the URL's token:
  * a URL with a correlation needs that call's token (`by: 'request'`: it vouches for that call's
- * messages only); without one, the application token (`by: 'app'`: replies and batch reports).
+ * messages only, and a recipient's tag narrows it to that one number); without one, the
+ * application token (`by: 'app'`: replies and batch reports).
  * Comparisons are constant-time.
  */
 export function authenticatePush(
@@ -116,12 +145,25 @@ export function authenticatePush(
   if (supplied === null) return { ok: false, reason: 'callback token missing' };
   const keys = tokenKeys(secret);
   if (correlation !== undefined) {
-    return matchesAny(
-      supplied,
-      keys.map((key) => requestToken(key, correlation)),
+    if (
+      !matchesAny(
+        supplied,
+        keys.map((key) => requestToken(key, correlation)),
+      )
     )
-      ? { ok: true, by: 'request', correlation }
-      : { ok: false, reason: 'callback token wrong for this request' };
+      return { ok: false, reason: 'callback token wrong for this request' };
+    const tag = query.get(RECIPIENT_PARAMETER);
+    if (tag === null) return { ok: true, by: 'request', correlation };
+    return {
+      ok: true,
+      by: 'request',
+      correlation,
+      onlyFor: (to) =>
+        matchesAny(
+          tag,
+          keys.map((key) => recipientTag(key, correlation, to)),
+        ),
+    };
   }
   return matchesAny(supplied, keys)
     ? { ok: true, by: 'app' }

@@ -36,6 +36,8 @@ function byIdOnlyWithout(
 
 /** A correlation's length, for planning requests before their correlations exist. */
 const PLACEHOLDER_CORRELATION = `sr${'0'.repeat(32)}`;
+/** A number standing for a call's one recipient when only the URL's length matters. */
+const PLACEHOLDER_RECIPIENT = '+10000000000';
 
 export interface HuaweiCredentials extends AppCredentials {
   /** Channel number, sent as `from`. */
@@ -51,8 +53,14 @@ export interface HuaweiClientOptions {
   auth: 'aksk' | 'wsse';
   wsseDigest: WsseDigestVariant;
   credentials: CredentialSource;
-  /** The `statusCallback` URL to give Huawei for one call (its correlation and token). */
-  statusCallback?: (correlation: string) => Promise<string | undefined>;
+  /**
+   * The `statusCallback` URL to give Huawei for one call (its correlation and token), given the
+   * call's numbers (a call to one number may bind its URL to it).
+   */
+  statusCallback?: (
+    correlation: string,
+    recipients: readonly string[],
+  ) => Promise<string | undefined>;
   /** This provider's slice of the template registry. */
   templates?: TemplateLookup;
   dispatcher: HttpDispatcher;
@@ -187,7 +195,7 @@ export function createHuaweiClient(options: HuaweiClientOptions): HuaweiSmsClien
     },
     async send(sms: OutboundSms, deadline: Deadline): Promise<RecipientOutcome[]> {
       const resolved = resolve(sms);
-      const callback = await statusCallback(sms.correlation);
+      const callback = await statusCallback(sms.correlation, sms.to);
       return submit(
         (credentials) =>
           buildBatchSendSms({
@@ -206,7 +214,8 @@ export function createHuaweiClient(options: HuaweiClientOptions): HuaweiSmsClien
     },
     async planBatch(segments, common) {
       // Every request's URL and `extend` have the length of a real call's.
-      const sample = await statusCallback(PLACEHOLDER_CORRELATION);
+      // (with a recipient's tag: the longest a call's URL gets).
+      const sample = await statusCallback(PLACEHOLDER_CORRELATION, [PLACEHOLDER_RECIPIENT]);
       return huaweiBatchLimits(
         segments.map(resolve),
         sample,
@@ -215,7 +224,10 @@ export function createHuaweiClient(options: HuaweiClientOptions): HuaweiSmsClien
     },
     async sendBatch(segments: readonly Segment[], request, deadline) {
       const groups = segments.map(resolve);
-      const callback = await statusCallback(request.correlation);
+      const callback = await statusCallback(
+        request.correlation,
+        groups.flatMap((group) => group.to),
+      );
       return submit(
         (credentials) =>
           buildBatchSendDiffSms({

@@ -96,7 +96,16 @@ export interface PushAnswer {
 export type PushAuthority = 'request' | 'signature' | 'account' | 'app';
 
 export type PushVerdict =
-  | { ok: true; by: PushAuthority; correlation?: string | undefined }
+  | {
+      ok: true;
+      by: PushAuthority;
+      correlation?: string | undefined;
+      /**
+       * The push's URL is bound to its call's one recipient: a report about a number this
+       * accepts is that call's own message (no lookup needed to know it); any other is foreign.
+       */
+      onlyFor?: ((to: string) => boolean) | undefined;
+    }
   | { ok: false; reason: string };
 
 /** One provider's push endpoint. */

@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   DeleteCommand,
   GetCommand,
@@ -53,6 +54,11 @@ const REPORT = 'REPORT#';
 /** In a provider id's partition: its message was sent without a callback URL (app reports). */
 const APP_REPORTS = 'APPREPORTS';
 const BATCH_SIZE = 25;
+/** Keys per BatchGetItem (its limit). */
+const BATCH_KEYS = 100;
+/** Reports of one push written at once: each is its own put, so the bound only keeps a big push
+ * from opening too many sockets. */
+const REPORT_WRITES = 25;
 /** The sparse index of messages reconciliation has to look at, and its spread of partitions. */
 export const DUE_INDEX = 'due';
 export const DUE_SHARDS = 8;
@@ -106,6 +112,56 @@ export function createDynamoStore(options: DynamoStoreOptions): MessageStore {
   const expiresAt = (from: string) =>
     Math.floor(Date.parse(from) / 1000) + options.retentionDays * 86_400;
   const firstCheckAfterMs = options.firstCheckAfterMs ?? 15 * 60_000;
+
+  /**
+   * Which of `messageIds` are recorded as `kind` says: their records (`message`), or the marker of
+   * a message sent without a callback URL (`appReports`; else a record of the layout before
+   * correlations in that partition, looked for only where no marker is). One consistent
+   * BatchGetItem per 100 ids.
+   */
+  async function findRecorded(
+    messageIds: readonly string[],
+    kind: 'message' | 'appReports',
+  ): Promise<Set<string>> {
+    const sk = kind === 'message' ? MESSAGE : APP_REPORTS;
+    const batches: string[][] = [];
+    for (let i = 0; i < messageIds.length; i += BATCH_KEYS)
+      batches.push(messageIds.slice(i, i + BATCH_KEYS));
+    const found = new Set<string>();
+    await mapWithConcurrency(batches, 4, async (ids) => {
+      let pending: Record<string, unknown>[] = ids.map((id) => ({ pk: messageKey(id), sk }));
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        if (attempt > MAX_BATCH_ATTEMPTS)
+          throw new StoreError(`${pending.length} reads stayed unprocessed`);
+        if (attempt > 1) await sleep(Math.random() * Math.min(1_000, 25 * 2 ** attempt));
+        const result = await client.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [tableName]: { Keys: pending, ConsistentRead: true, ProjectionExpression: 'pk' },
+            },
+          }),
+        );
+        for (const item of result.Responses?.[tableName] ?? [])
+          found.add(String(item.pk).slice('MSG#'.length));
+        pending = result.UnprocessedKeys?.[tableName]?.Keys ?? [];
+      }
+    });
+    if (kind === 'appReports') {
+      const missing = messageIds.filter((id) => !found.has(id));
+      await mapWithConcurrency(missing, 8, async (id) => {
+        const answer = await client.send(
+          new GetCommand({
+            TableName: tableName,
+            Key: { pk: messageKey(id), sk: MESSAGE },
+            ProjectionExpression: 'pk',
+            ConsistentRead: true,
+          }),
+        );
+        if (answer.Item) found.add(id);
+      });
+    }
+    return found;
+  }
   const due = (record: MessageRecord) =>
     record.status === 'accepted' || record.status === 'unknown'
       ? {
@@ -146,7 +202,7 @@ export function createDynamoStore(options: DynamoStoreOptions): MessageStore {
     return items;
   }
 
-  return {
+  const store: MessageStore = {
     async recordMessages(records) {
       // A message sent without a callback URL: its reports come to the application's URL with
       // only the provider's id, so the partition they land in says it may take them. The
@@ -206,9 +262,21 @@ export function createDynamoStore(options: DynamoStoreOptions): MessageStore {
     },
 
     async applyReport(report: DeliveryReport, receivedAt: string, applyOptions?: ApplyOptions) {
-      const messageId = applyOptions?.messageId ?? reportPartition(report);
-      const sk = `${REPORT}${reportKey(report)}`;
-      const put = async () => {
+      const [result] = await store.applyReports([report], receivedAt, applyOptions);
+      return result ?? { changed: false };
+    },
+
+    async applyReports(
+      reports: readonly DeliveryReport[],
+      receivedAt: string,
+      applyOptions?: ApplyOptions,
+    ) {
+      const entries = reports.map((report) => ({
+        report,
+        messageId: applyOptions?.messageId ?? reportPartition(report),
+        sk: `${REPORT}${reportKey(report)}`,
+      }));
+      const put = async ({ report, messageId, sk }: (typeof entries)[number]) => {
         try {
           await client.send(
             new PutCommand({
@@ -231,69 +299,45 @@ export function createDynamoStore(options: DynamoStoreOptions): MessageStore {
           throw storeError('storing a delivery report', error);
         }
       };
+      const writes = mapWithConcurrency(entries, REPORT_WRITES, put);
       const mustExist = applyOptions?.mustExist;
-      if (!mustExist) return { changed: await put() };
-      // The check runs beside the write, not before it: one round trip. A per-request report's
-      // record (its intent) was written before the provider call, so a genuine one always finds
-      // it; an application-token report's marker is written once the provider has answered.
-      const check =
-        mustExist === 'message'
-          ? client
-              .send(
-                new GetCommand({
-                  TableName: tableName,
-                  Key: { pk: messageKey(messageId), sk: MESSAGE },
-                  ProjectionExpression: 'pk',
-                  ConsistentRead: true,
-                }),
-              )
-              .then((answer) => answer.Item !== undefined)
-          : // The marker of a message sent without a callback URL, or a record of the layout
-            // before correlations (its reports all came with the application token): the keys
-            // from APPREPORTS to MESSAGE, never the reports (REPORT#…) after them.
-            client
-              .send(
-                new QueryCommand({
-                  TableName: tableName,
-                  KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-                  ExpressionAttributeValues: {
-                    ':pk': messageKey(messageId),
-                    ':from': APP_REPORTS,
-                    ':to': MESSAGE,
-                  },
-                  ProjectionExpression: 'pk',
-                  ConsistentRead: true,
-                  Limit: 1,
-                }),
-              )
-              .then((answer) => (answer.Items?.length ?? 0) > 0);
-      const [changed, found] = await Promise.all([
-        put(),
-        check.catch((error: unknown) => {
-          throw storeError("checking a report's message", error);
-        }),
+      if (!mustExist) return (await writes).map((changed) => ({ changed }));
+      // The check runs beside the writes, not before them: one round trip, and one read for a
+      // whole push. A per-request report's record (its intent) was written before the provider
+      // call, so a genuine one always finds it; an application-token report's marker is written
+      // once the provider has answered.
+      const [changed, known] = await Promise.all([
+        writes,
+        findRecorded([...new Set(entries.map((entry) => entry.messageId))], mustExist).catch(
+          (error: unknown) => {
+            throw storeError("checking a report's message", error);
+          },
+        ),
       ]);
-      if (found) return { changed, found: true };
-      // A report with the application token can beat its message's record (and marker): the
-      // provider's id is known only once the provider answers. It is kept aside, inert (it
-      // lands in its provider id's partition, which getMessage folds only into a message sent
-      // without a callback URL), never lost; the push is still refused.
-      if (mustExist === 'appReports') return { changed: false, found: false };
-      if (changed) {
-        try {
-          await client.send(
-            new DeleteCommand({
-              TableName: tableName,
-              Key: { pk: messageKey(messageId), sk },
-              ConditionExpression: 'receivedAt = :at',
-              ExpressionAttributeValues: { ':at': receivedAt },
-            }),
-          );
-        } catch (error) {
-          if (!isConditionFailure(error)) throw storeError('removing a refused report', error);
-        }
-      }
-      return { changed: false, found: false };
+      return await Promise.all(
+        entries.map(async (entry, index) => {
+          if (known.has(entry.messageId)) return { changed: changed[index] === true, found: true };
+          // A report with the application token can beat its message's record (and marker):
+          // the provider's id is known only once the provider answers. It is kept aside, inert
+          // (it lands in its provider id's partition, which getMessage folds only into a message
+          // sent without a callback URL), never lost; the push is still refused.
+          if (mustExist === 'appReports' || !changed[index])
+            return { changed: false, found: false };
+          try {
+            await client.send(
+              new DeleteCommand({
+                TableName: tableName,
+                Key: { pk: messageKey(entry.messageId), sk: entry.sk },
+                ConditionExpression: 'receivedAt = :at',
+                ExpressionAttributeValues: { ':at': receivedAt },
+              }),
+            );
+          } catch (error) {
+            if (!isConditionFailure(error)) throw storeError('removing a refused report', error);
+          }
+          return { changed: false, found: false };
+        }),
+      );
     },
 
     async getMessage(messageId) {
@@ -405,4 +449,5 @@ export function createDynamoStore(options: DynamoStoreOptions): MessageStore {
       }
     },
   };
+  return store;
 }

@@ -86,6 +86,15 @@ export interface MessageStore {
     receivedAt: string,
     options?: ApplyOptions,
   ): Promise<{ changed: boolean; found?: boolean }>;
+  /**
+   * Applies the reports of one push, as `applyReport` each, with one read for all their checks
+   * when `mustExist`: results in the reports' order.
+   */
+  applyReports(
+    reports: readonly DeliveryReport[],
+    receivedAt: string,
+    options?: ApplyOptions,
+  ): Promise<Array<{ changed: boolean; found?: boolean }>>;
   /** One message by our id, its reports folded. */
   getMessage(messageId: string): Promise<StoredMessage>;
   /** Stores a reply from a phone; `changed` is false when it was already stored. */

@@ -71,6 +71,11 @@ function memoryStore(fails: boolean): MessageStore & {
       states.set(key, state);
       return { changed };
     },
+    async applyReports(list, receivedAt) {
+      const results = [];
+      for (const report of list) results.push(await this.applyReport(report, receivedAt));
+      return results;
+    },
     async recordInbound(message) {
       if (fails) throw new StoreError('the table is unavailable (injected)');
       inbound.push(message);

@@ -210,6 +210,66 @@ describe('per-request callback tokens', () => {
       await loadHandlers();
     }
   });
+
+  it("a one-number call's URL is bound to that number: any other is 401, nothing stored, however the URL is edited", async () => {
+    const quiet = await startSandbox({ deliveryDelayMs: 600_000 });
+    try {
+      await loadHandlers({ HUAWEI_SMS_ENDPOINT: quiet.url });
+      const a = await post({ to: '+6591110011', ...otp });
+      const urlA = new URL(callbackOf(quiet.requests.at(-1)));
+      await post({ to: ['+6591110012', '+6591110013'], ...otp });
+      const urlB = new URL(callbackOf(quiet.requests.at(-1)));
+      // The tag, never the number, and only for a call to one number.
+      expect(urlA.searchParams.get('rt')).toMatch(/^[\w-]{22}$/);
+      expect(urlA.toString()).not.toContain('91110011');
+      expect(urlB.searchParams.has('rt')).toBe(false);
+      const correlationA = urlA.searchParams.get('c') ?? '';
+      const { messageIdOf } = await import('../../shared/messageId.ts');
+      const { createDocumentClient } = await import('../../shared/store/client.ts');
+      const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
+      const client = createDocumentClient({ endpoint: dynamo.endpoint });
+      const itemsOf = async (id: string) =>
+        (
+          await client.send(
+            new QueryCommand({
+              TableName: TABLE,
+              KeyConditionExpression: 'pk = :pk',
+              ExpressionAttributeValues: { ':pk': `MSG#${id}` },
+            }),
+          )
+        ).Items ?? [];
+      const report = (to: string) => ({
+        smsMsgId: `${correlationA}-forged`,
+        status: 'UNDELIV',
+        to,
+        extend: 'x',
+      });
+      // A's URL as it is, another number: refused before anything is written.
+      expect(await pushForm(urlA.toString(), report('+6591110019'))).toBe(401);
+      expect(await itemsOf(messageIdOf(correlationA, '+6591110019'))).toEqual([]);
+      // A's tag on B's URL (B's own token and correlation), B's number: refused.
+      const moved = new URL(urlB);
+      moved.searchParams.set('rt', urlA.searchParams.get('rt') ?? '');
+      expect(await pushForm(moved.toString(), report('+6591110012'))).toBe(401);
+      const idB = messageIdOf(urlB.searchParams.get('c') ?? '', '+6591110012');
+      expect((await get(idB)).body.status).toBe('accepted');
+      // A tag made up for B's multi-number URL: refused.
+      moved.searchParams.set('rt', 'A'.repeat(22));
+      expect(await pushForm(moved.toString(), report('+6591110012'))).toBe(401);
+      // The tag taken off: A's URL is then checked against the store, which knows no such message.
+      const stripped = new URL(urlA);
+      stripped.searchParams.delete('rt');
+      expect(await pushForm(stripped.toString(), report('+6591110019'))).toBe(401);
+      expect(await itemsOf(messageIdOf(correlationA, '+6591110019'))).toEqual([]);
+      // A's own number on A's URL: stored and applied.
+      const idA = a.body.messages?.[0]?.messageId ?? '';
+      expect(await pushForm(urlA.toString(), report('+6591110011'))).toBe(200);
+      expect((await get(idA)).body.status).toBe('failed');
+    } finally {
+      await quiet.close();
+      await loadHandlers();
+    }
+  });
 });
 
 describe('reconciliation (injected clock)', () => {

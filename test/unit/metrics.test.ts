@@ -234,6 +234,7 @@ describe('receivePush counts', () => {
   const silent = { info() {}, warn() {}, error() {}, debug() {} };
   const store = {
     applyReport: async () => ({ changed: true }),
+    applyReports: async (reports: readonly unknown[]) => reports.map(() => ({ changed: true })),
     recordInbound: async () => ({ changed: true }),
   } as unknown as MessageStore;
   const report = {

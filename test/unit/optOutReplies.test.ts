@@ -99,6 +99,7 @@ describe('receivePush with opt-outs', () => {
   const store = (changed: boolean): MessageStore => ({
     recordMessages: async () => {},
     applyReport: async () => ({ changed: true }),
+    applyReports: async (reports) => reports.map(() => ({ changed: true })),
     getMessage: async () => ({}),
     recordInbound: async () => ({ changed }),
     listDue: async () => ({ messageIds: [] }),

@@ -4,6 +4,7 @@ import {
   authenticatePush,
   callbackToken,
   callbackUrl,
+  recipientTag,
   requestToken,
 } from '../../shared/huawei/callbackAuth.ts';
 import type { WireRequest } from '../../shared/huawei/canonical.ts';
@@ -229,6 +230,40 @@ describe('authenticatePush', () => {
     expect(callbackUrl('https://cb.example.com/report', secret, a)).toBe(
       `https://cb.example.com/report?c=${a}`,
     );
+  });
+
+  it("binds a one-number call's URL to that number with a tag (never the number itself)", () => {
+    const plain = { appKey: 'k', appSecret: 'app-secret', sender: 'x' };
+    const a = `sr${'a'.repeat(32)}`;
+    const one = new URL(callbackUrl('https://cb.example.com/r', plain, a, ['+6591230001']) ?? '');
+    const tag = one.searchParams.get('rt') ?? '';
+    expect(tag).toBe(recipientTag(callbackToken(plain), a, '+6591230001'));
+    expect(tag).toHaveLength(22);
+    expect(one.toString()).not.toContain('91230001');
+    const bare = { ...wire, headers: {} };
+    const verdict = authenticatePush({ ...bare, query: one.search.slice(1) }, plain, now);
+    expect(verdict).toMatchObject({ ok: true, by: 'request', correlation: a });
+    const onlyFor = verdict.ok ? verdict.onlyFor : undefined;
+    expect(onlyFor?.('+6591230001')).toBe(true);
+    expect(onlyFor?.('+6591230002')).toBe(false);
+    // The token is still checked first: a good tag with a wrong token is refused outright.
+    const wrong = new URL(one);
+    wrong.searchParams.set('token', requestToken(callbackToken(plain), `sr${'b'.repeat(32)}`));
+    expect(authenticatePush({ ...bare, query: wrong.search.slice(1) }, plain, now).ok).toBe(false);
+    // Several numbers, or pushing keys: no tag.
+    const two = callbackUrl('https://cb.example.com/r', plain, a, ['+6591230001', '+6591230002']);
+    expect(new URL(two ?? '').searchParams.has('rt')).toBe(false);
+    expect(callbackUrl('https://cb.example.com/r', secret, a, ['+6591230001'])).toBe(
+      `https://cb.example.com/r?c=${a}`,
+    );
+    // Rotation: a tag made with a previous key stays good while it is listed.
+    const rotated = {
+      ...plain,
+      callbackToken: 'n'.repeat(32),
+      previousCallbackTokens: [callbackToken(plain)],
+    };
+    const later = authenticatePush({ ...bare, query: one.search.slice(1) }, rotated, now);
+    expect(later.ok && later.onlyFor?.('+6591230001')).toBe(true);
   });
 });
 

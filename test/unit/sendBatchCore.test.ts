@@ -48,6 +48,7 @@ function memoryStore(
       for (const record of batch) latest.set(record.messageId, record);
     },
     applyReport: async () => ({ changed: false }),
+    applyReports: async (reports) => reports.map(() => ({ changed: false })),
     getMessage: async () => ({}),
     recordInbound: async () => ({ changed: false }),
     listDue: async () => ({ messageIds: [] }),

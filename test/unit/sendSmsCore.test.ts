@@ -50,6 +50,7 @@ function store(): MessageStore & { records: MessageRecord[]; writes: MessageReco
       }
     },
     applyReport: async () => ({ changed: false }),
+    applyReports: async (reports) => reports.map(() => ({ changed: false })),
     getMessage: async () => ({}),
     recordInbound: async () => ({ changed: false }),
     listDue: async () => ({ messageIds: [] }),
