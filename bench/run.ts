@@ -445,9 +445,20 @@ const sendWru = input('send', `DynamoDB write units per send, ${sendName}`);
 const sendRru = input('send', `DynamoDB read units per send, ${sendName}`);
 const sendRequests = input('send', `DynamoDB requests per send, ${sendName}`);
 const sendMs = billedMs('send', `${sendName}, p50`);
-const reportWru = input('ingest', 'DynamoDB write units per report, one push each');
-const reportRru = input('ingest', 'DynamoDB read units per report, one push each');
-const reportRequests = input('ingest', 'DynamoDB requests per report, one push each');
+// As deployed: STATUS_CALLBACK_URL is the stack's own callback, so a one-recipient POST /sms gets
+// a per-request URL bound to its number, and its report is one PutItem.
+const reportWru = input(
+  'ingest',
+  'DynamoDB write units per report, per-request URL, one-number call',
+);
+const reportRru = input(
+  'ingest',
+  'DynamoDB read units per report, per-request URL, one-number call',
+);
+const reportRequests = input(
+  'ingest',
+  'DynamoDB requests per report, per-request URL, one-number call',
+);
 const reportMs = billedMs('receipts', '1 receipt per push, p50');
 const receipt100Wru = input('receipts', 'DynamoDB write units per receipt, 100 per push');
 const receipt100Rru = input('receipts', 'DynamoDB read units per receipt, 100 per push');
@@ -819,7 +830,7 @@ function markdown(svgRef: string): string {
     '| | DynamoDB requests | write units | read units | billed duration | from |',
     '| --- | ---: | ---: | ---: | ---: | --- |',
     `| one send (POST /sms, 1 recipient, checks on) | ${num(sendRequests)} | ${num(sendWru)} | ${num(sendRru)} | ${num(sendMs)} ms | send: ${sendName} |`,
-    `| one Huawei report, pushed alone | ${num(reportRequests)} | ${num(reportWru)} | ${num(reportRru)} | | ingest: one push each |`,
+    `| one Huawei report, pushed alone (per-request URL of a one-number call) | ${num(reportRequests)} | ${num(reportWru)} | ${num(reportRru)} | | ingest: per-request URL, one-number call |`,
     `| one Alibaba receipt, pushed alone | ${num(input('receipts', 'DynamoDB requests per receipt, 1 per push'))} | ${num(input('receipts', 'DynamoDB write units per receipt, 1 per push'))} | ${num(input('receipts', 'DynamoDB read units per receipt, 1 per push'))} | ${num(reportMs)} ms | receipts: 1 per push |`,
     `| one receipt in a push of 100 | ${num(input('receipts', 'DynamoDB requests per receipt, 100 per push'))} | ${num(receipt100Wru)} | ${num(receipt100Rru)} | ${num(receipt100Ms)} ms per push | receipts: 100 per push |`,
     `| one GET /sms/{id} (store read) | ${num(input('send', 'DynamoDB requests per getMessage'))} | 0 | ${num(readRru)} | ${num(readMs)} ms | send: getMessage |`,

@@ -12,7 +12,6 @@ import {
 } from '../ports/push.ts';
 import type { OptOutStore } from '../store/optOuts.ts';
 import type { MessageStore } from '../store/types.ts';
-import { mapWithConcurrency } from '../util/pool.ts';
 import { applyOptOut } from './applyOptOut.ts';
 
 /**
