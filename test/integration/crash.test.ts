@@ -6,13 +6,14 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Handler } from 'aws-lambda';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type LocalFunctionUrl, startFunctionUrl } from '../../local/functionUrl.ts';
 import { maskLine } from '../../local/maskLine.ts';
 import { LOCAL_APP_KEY, LOCAL_APP_SECRET, LOCAL_SENDER } from '../../sandbox/huawei/server.ts';
 import { ledgerId } from '../../shared/core/idempotency.ts';
 import type { ReconcileResult } from '../../shared/core/reconcile.ts';
 import { createDocumentClient } from '../../shared/store/client.ts';
+import { loadContainer } from '../helpers/container.ts';
 import { apiEvent, type JsonAnswer, lambdaContext, parseAnswer } from '../helpers/lambda.ts';
 import { localEnv, useLocalServices } from '../helpers/localServices.ts';
 import { isServiceLine, muteServiceLogs } from '../helpers/logScan.ts';
@@ -73,30 +74,7 @@ function envOf(overrides: Record<string, string> = {}): Record<string, string> {
 
 /** The three handlers and reconciliation, as one fresh container set in this process. */
 async function loadHandlers() {
-  vi.resetModules();
-  Object.assign(process.env, envOf());
-  handlers = {
-    sendSms: (await import('../../functions/sendSms.ts')).handler as Handler,
-    statusCallback: (await import('../../functions/statusCallback.ts')).handler as Handler,
-    getMessage: (await import('../../functions/getMessage.ts')).handler as Handler,
-  };
-  const { reconcile } = await import('../../shared/core/reconcile.ts');
-  const { messageStore } = await import('../../shared/deps/store.ts');
-  const { providerNamed } = await import('../../shared/deps/router.ts');
-  const { deadlineIn } = await import('../../shared/util/deadline.ts');
-  const log = { info() {}, warn() {}, error() {}, debug() {} };
-  runReconcile = (now) =>
-    reconcile(
-      {
-        store: messageStore(),
-        provider: providerNamed,
-        log,
-        expireAfterMs: 78 * HOUR,
-        recheckMs: 15 * MINUTE,
-        now: () => now,
-      },
-      deadlineIn(60_000),
-    );
+  ({ handlers, runReconcile } = await loadContainer(envOf()));
 }
 
 beforeAll(async () => {
@@ -318,6 +296,40 @@ function expectAnsweredFor(answer: JsonAnswer, planned: string[]) {
   expect(answer.body.error?.details?.map((d) => d.messageId)).toEqual(planned);
 }
 
+/**
+ * What a dead attempt left: its claim, still in progress, naming the one id it fixed, and that
+ * id's record (`recorded`). Then, once its lease is over, a retry answers for it (504, never a
+ * replay of an answer nobody gave) and the next one replays that answer: `sends` provider
+ * requests throughout. Returns the id.
+ */
+async function answeredForDeadAttempt(
+  key: string,
+  body: typeof BODY,
+  number: string,
+  expected: { recorded: string; sends: number; early?: (item: unknown) => Promise<void> },
+): Promise<string> {
+  const item = await ledgerItem(key);
+  expect(item).toMatchObject({ state: 'in_progress' });
+  const planned = (item?.planned ?? []) as string[];
+  expect(planned).toHaveLength(1);
+  const id = planned[0] as string;
+  expect(await get(id)).toMatchObject({
+    statusCode: 200,
+    body: { messageId: id, status: expected.recorded },
+  });
+  await expected.early?.(item);
+  await leaseOver(item);
+  const retry = await post(body, key);
+  expectAnsweredFor(retry, planned);
+  expect(retry.headers['idempotent-replayed']).toBeUndefined();
+  expect(sentTo(number)).toBe(expected.sends);
+  const again = await post(body, key);
+  expect(again.headers['idempotent-replayed']).toBe('true');
+  expect(again.body).toEqual(retry.body);
+  expect(sentTo(number)).toBe(expected.sends);
+  return id;
+}
+
 describe('sendSms killed (SIGKILL) at a crash point, then retried with the same Idempotency-Key', () => {
   it('between the provider accepting and the record: sent once, answered for, ends delivered', async () => {
     const number = '+6591230081';
@@ -345,41 +357,23 @@ describe('sendSms killed (SIGKILL) at a crash point, then retried with the same 
       expect(JSON.parse(accepted?.body.toString('utf8') ?? '{}').code).toBe('000000');
       expect(sentTo(number)).toBe(1);
 
-      // What the dead attempt left: its claim (lease not over yet) naming the id it fixed, and
-      // that id's record, written before the call: nothing lost.
-      const item = await ledgerItem(key);
-      expect(item).toMatchObject({ state: 'in_progress' });
-      const planned = (item?.planned ?? []) as string[];
-      expect(planned).toHaveLength(1);
-      const id = planned[0] as string;
-      expect(await get(id)).toMatchObject({
-        statusCode: 200,
-        body: { messageId: id, status: 'unknown' },
+      // What the dead attempt left (its claim, and its intent: nothing lost), then the retries.
+      const id = await answeredForDeadAttempt(key, body, number, {
+        recorded: 'unknown',
+        sends: 1,
+        // While its lease still holds: "still running", nothing sent.
+        early: async () => {
+          const early = await post(body, key);
+          expect(early.statusCode).toBe(409);
+          expect(early.body.error?.code).toBe('idempotency_in_progress');
+        },
       });
-
-      // Retried while the dead attempt's lease still holds: "still running", nothing sent.
-      const early = await post(body, key);
-      expect(early.statusCode).toBe(409);
-      expect(early.body.error?.code).toBe('idempotency_in_progress');
-
-      // After it: answered for the planned id, outcome unknown, and not sent again.
-      await leaseOver(item);
-      const retry = await post(body, key);
-      expectAnsweredFor(retry, planned);
-      expect(retry.headers['idempotent-replayed']).toBeUndefined();
-      expect(sentTo(number)).toBe(1);
 
       // The provider's report ends the message the dead attempt sent.
       reportsHeld.open();
       const view = await until(id, (status) => status !== 'unknown');
       expect(view).toMatchObject({ messageId: id, status: 'delivered', provider: 'huawei' });
       expect(statuses(view)).toEqual(['unknown', 'delivered']);
-
-      // And the key keeps that answer: replayed, still nothing sent.
-      const again = await post(body, key);
-      expect(again.headers['idempotent-replayed']).toBe('true');
-      expectAnsweredFor(again, planned);
-      expect(again.body).toEqual(retry.body);
       expect(sentTo(number)).toBe(1);
     } finally {
       await child?.kill();
@@ -410,22 +404,8 @@ describe('sendSms killed (SIGKILL) at a crash point, then retried with the same 
       expect(proxy.requests.filter((text) => carries(text, number))).toHaveLength(1);
       expect(sentTo(number)).toBe(0);
 
-      const item = await ledgerItem(key);
-      expect(item).toMatchObject({ state: 'in_progress' });
-      const planned = (item?.planned ?? []) as string[];
-      expect(planned).toHaveLength(1);
-      const id = planned[0] as string;
-      expect((await get(id)).body).toMatchObject({ messageId: id, status: 'unknown' });
-
       // The retry cannot know the request never arrived: it must not resend.
-      await leaseOver(item);
-      const retry = await post(body, key);
-      expectAnsweredFor(retry, planned);
-      expect(sentTo(number)).toBe(0);
-      const again = await post(body, key);
-      expect(again.headers['idempotent-replayed']).toBe('true');
-      expect(again.body).toEqual(retry.body);
-      expect(sentTo(number)).toBe(0);
+      const id = await answeredForDeadAttempt(key, body, number, { recorded: 'unknown', sends: 0 });
 
       // Its record stays `unknown` (no report comes) until reconciliation ends it.
       reportsHeld.open();
@@ -497,21 +477,10 @@ describe('sendSms killed (SIGKILL) at a crash point, then retried with the same 
       expect(sentTo(number)).toBe(1);
 
       // The outcome is recorded; the key is still the dead attempt's claim.
-      const item = await ledgerItem(key);
-      expect(item).toMatchObject({ state: 'in_progress' });
-      const planned = (item?.planned ?? []) as string[];
-      expect(planned).toHaveLength(1);
-      const id = planned[0] as string;
-      expect((await get(id)).body).toMatchObject({ messageId: id, status: 'accepted' });
-
-      await leaseOver(item);
-      const retry = await post(body, key);
-      expectAnsweredFor(retry, planned);
-      expect(sentTo(number)).toBe(1);
-      const again = await post(body, key);
-      expect(again.headers['idempotent-replayed']).toBe('true');
-      expect(again.body).toEqual(retry.body);
-      expect(sentTo(number)).toBe(1);
+      const id = await answeredForDeadAttempt(key, body, number, {
+        recorded: 'accepted',
+        sends: 1,
+      });
 
       // The retry's answer did not touch the record: its report still ends it.
       reportsHeld.open();

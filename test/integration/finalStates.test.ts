@@ -1,11 +1,12 @@
 import type { Handler } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMessagesTable, type LocalDynamo, startDynalite } from '../../local/dynamo.ts';
 import { type LocalFunctionUrl, startFunctionUrl } from '../../local/functionUrl.ts';
 import { type LocalSecretsManager, startLocalSecretsManager } from '../../local/secretsManager.ts';
 import { type AlibabaSandbox, startAlibabaSandbox } from '../../sandbox/alibaba/server.ts';
 import { type Sandbox, startSandbox } from '../../sandbox/huawei/server.ts';
 import type { ReconcileResult } from '../../shared/core/reconcile.ts';
+import { loadContainer } from '../helpers/container.ts';
 import { getSms, postJson, twoProviderEnv, twoProviderSecret } from '../helpers/twoProviders.ts';
 
 /*
@@ -32,9 +33,7 @@ let handlers: Record<'sendSms' | 'statusCallback' | 'getMessage', Handler>;
 let runReconcile: (now: Date) => Promise<ReconcileResult>;
 
 async function loadHandlers(env: Record<string, string> = {}) {
-  vi.resetModules();
-  Object.assign(
-    process.env,
+  ({ handlers, runReconcile } = await loadContainer(
     twoProviderEnv(
       {
         secretsUrl: secrets.url,
@@ -52,30 +51,7 @@ async function loadHandlers(env: Record<string, string> = {}) {
         ...env,
       },
     ),
-  );
-  handlers = {
-    sendSms: (await import('../../functions/sendSms.ts')).handler as Handler,
-    statusCallback: (await import('../../functions/statusCallback.ts')).handler as Handler,
-    getMessage: (await import('../../functions/getMessage.ts')).handler as Handler,
-  };
-  // The real core, store and providers of this container, with the clock the test says.
-  const { reconcile } = await import('../../shared/core/reconcile.ts');
-  const { messageStore } = await import('../../shared/deps/store.ts');
-  const { providerNamed } = await import('../../shared/deps/router.ts');
-  const { deadlineIn } = await import('../../shared/util/deadline.ts');
-  const log = { info() {}, warn() {}, error() {}, debug() {} };
-  runReconcile = (now) =>
-    reconcile(
-      {
-        store: messageStore(),
-        provider: providerNamed,
-        log,
-        expireAfterMs: 78 * HOUR,
-        recheckMs: 15 * MINUTE,
-        now: () => now,
-      },
-      deadlineIn(60_000),
-    );
+  ));
 }
 
 const post = (body: unknown, remainingMs = 15_000) => postJson(handlers.sendSms, body, remainingMs);
