@@ -77,3 +77,17 @@ export async function getSms(handler: Handler, messageId: string) {
   const result = await handler(event, lambdaContext(), () => {});
   return { statusCode: result.statusCode as number, body: JSON.parse(result.body) };
 }
+
+/** Polls `GET /sms/{id}` until `done` says so (reports arrive asynchronously): its last body. */
+export async function pollSms(
+  handler: Handler,
+  messageId: string,
+  done: (status: string) => boolean,
+) {
+  let view = await getSms(handler, messageId);
+  for (let i = 0; i < 100 && !done(view.body.status); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    view = await getSms(handler, messageId);
+  }
+  return view.body;
+}

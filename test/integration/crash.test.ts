@@ -17,7 +17,7 @@ import { loadContainer } from '../helpers/container.ts';
 import { apiEvent, type JsonAnswer, lambdaContext, parseAnswer } from '../helpers/lambda.ts';
 import { localEnv, useLocalServices } from '../helpers/localServices.ts';
 import { isServiceLine, muteServiceLogs } from '../helpers/logScan.ts';
-import { getSms } from '../helpers/twoProviders.ts';
+import { getSms, pollSms } from '../helpers/twoProviders.ts';
 
 /*
  * Intent before send, under real crashes (SPEC "Idempotency"): the sendSms Lambda runs in a
@@ -249,15 +249,8 @@ async function post(
 
 const get = (messageId: string) => getSms(handlers.getMessage, messageId);
 
-/** Polls a message until `done` says so (reports arrive asynchronously). */
-async function until(messageId: string, done: (status: string) => boolean) {
-  let view = await get(messageId);
-  for (let i = 0; i < 100 && !done(view.body.status); i++) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    view = await get(messageId);
-  }
-  return view.body;
-}
+const until = (messageId: string, done: (status: string) => boolean) =>
+  pollSms(handlers.getMessage, messageId, done);
 
 const carries = (body: string, number: string) =>
   body.includes(encodeURIComponent(number)) || body.includes(`"${number}"`);

@@ -7,7 +7,13 @@ import { type AlibabaSandbox, startAlibabaSandbox } from '../../sandbox/alibaba/
 import { type Sandbox, startSandbox } from '../../sandbox/huawei/server.ts';
 import type { ReconcileResult } from '../../shared/core/reconcile.ts';
 import { loadContainer } from '../helpers/container.ts';
-import { getSms, postJson, twoProviderEnv, twoProviderSecret } from '../helpers/twoProviders.ts';
+import {
+  getSms,
+  pollSms,
+  postJson,
+  twoProviderEnv,
+  twoProviderSecret,
+} from '../helpers/twoProviders.ts';
 
 /*
  * Every message reaches a final state (issue 9): an `unknown` submit is resolved by the report
@@ -57,15 +63,8 @@ async function loadHandlers(env: Record<string, string> = {}) {
 const post = (body: unknown, remainingMs = 15_000) => postJson(handlers.sendSms, body, remainingMs);
 const get = (messageId: string) => getSms(handlers.getMessage, messageId);
 
-/** Polls a message until `done` says so (reports arrive asynchronously). */
-async function until(messageId: string, done: (status: string) => boolean) {
-  let view = await get(messageId);
-  for (let i = 0; i < 100 && !done(view.body.status); i++) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    view = await get(messageId);
-  }
-  return view.body;
-}
+const until = (messageId: string, done: (status: string) => boolean) =>
+  pollSms(handlers.getMessage, messageId, done);
 
 /** The `statusCallback` URL the sandbox received with the n-th-from-last Huawei request. */
 function callbackOf(request: { body: string } | undefined): string {
