@@ -59,21 +59,25 @@ export function secretPart<T>(
   schema: PartSchema<T>,
 ): T | undefined {
   if (!Object.hasOwn(secret, name) || secret[name] === undefined) return undefined;
-  // One validation per secret read and schema, not one per invocation.
+  // One validation per secret read, part and schema, not one per invocation.
   let parts = validated.get(secret);
   if (!parts) {
     parts = new Map();
     validated.set(secret, parts);
   }
-  if (parts.has(schema)) return parts.get(schema) as T;
+  const held = parts.get(name);
+  if (held?.schema === schema) return held.part as T;
   const part = validatePart(secret[name], name, schema);
   if (typeof part === 'object' && part !== null) Object.freeze(part);
-  parts.set(schema, part);
+  parts.set(name, { schema, part });
   return part;
 }
 
-/** Parts already validated, by secret read and schema. */
-const validated = new WeakMap<SmsSecret, Map<PartSchema<unknown>, unknown>>();
+/** Parts already validated, by secret read and part name, with the schema that read them. */
+const validated = new WeakMap<
+  SmsSecret,
+  Map<string, { schema: PartSchema<unknown>; part: unknown }>
+>();
 
 function validatePart<T>(value: unknown, name: string, schema: PartSchema<T>): T {
   const result = schema.safeParse(value);

@@ -63,7 +63,8 @@ export async function admit(
   numbers.forEach((number, index) => {
     const result = taken?.results[index];
     if (optedOut.has(number)) {
-      if (result && 'unit' in result) giveBack.push(result.unit);
+      // Only a unit this call took: one held before is an earlier attempt's, which may have sent.
+      if (result && 'unit' in result && result.unit.fresh) giveBack.push(result.unit);
       admission.refused.set(
         index,
         rejected(number, 'opted_out', 'the recipient opted out of messages'),

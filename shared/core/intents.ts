@@ -58,7 +58,10 @@ export async function admitAndRecordIntents(
     throw admission.reason;
   }
   if (recorded.status === 'rejected') {
-    await giveBackQuietly(deps, [...admission.value.units.values()]);
+    // An idempotent request's units are shared with its duplicates (one holder), one of which
+    // may be sending: kept then (an over-count for the window at worst, never a number let past
+    // its limit).
+    if (deps.holder === undefined) await giveBackQuietly(deps, [...admission.value.units.values()]);
     deps.log.error('intents not recorded: nothing sent', {
       reason: (recorded.reason as Error).message,
       count: intents.length,

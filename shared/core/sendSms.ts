@@ -7,6 +7,8 @@ import type { MetricsPort } from '../ports/metrics.ts';
 import type { RecipientOutcome, SmsProvider } from '../ports/provider.ts';
 import type { Router } from '../ports/router.ts';
 import type { SendSmsRequest } from '../schemas/sendSms.ts';
+import type { StoredOutcome } from '../store/idempotency.ts';
+import type { TakenUnit } from '../store/recipientCounters.ts';
 import type { MessageRecord, MessageStore } from '../store/types.ts';
 import type { Deadline } from '../util/deadline.ts';
 import { type Admission, type AdmissionDeps, giveBackQuietly, unsentUnits } from './admission.ts';
@@ -391,6 +393,25 @@ export async function sendSms(
 }
 
 /**
+ * The units a replay took fresh for numbers its first answer says were surely not sent
+ * (`rejected`, `not_sent`): what that attempt gave back. An error answer (an unknown outcome)
+ * keeps them all.
+ */
+function unsentInAnswer(outcome: StoredOutcome, units: readonly TakenUnit[]): TakenUnit[] {
+  if (outcome.kind !== 'ok') return [];
+  const messages = (outcome.body as { messages?: unknown } | null)?.messages;
+  if (!Array.isArray(messages)) return [];
+  const sent = new Set<string>();
+  const unsent = new Set<string>();
+  for (const message of messages as Array<{ to?: unknown; status?: unknown }>) {
+    if (typeof message?.to !== 'string') continue;
+    if (message.status === 'rejected' || message.status === 'not_sent') unsent.add(message.to);
+    else sent.add(message.to);
+  }
+  return units.filter((unit) => unit.fresh && unsent.has(unit.number) && !sent.has(unit.number));
+}
+
+/**
  * The checks before the send (`admitAndRecordIntents`) and the Idempotency-Key's claim, in the
  * same round trip. A claim that is not this request's undoes the rest (the units are given back,
  * the intents removed) and answers for the key: the first answer again, a conflict, or "still
@@ -416,14 +437,20 @@ async function admitOnce(
   }
   if (admitted.status === 'fulfilled') {
     // The units are the key's owner's too (same holder): only another body gives its own back,
-    // and a replay those it took afresh (its first attempt gave them back: never sent).
+    // and a replay those it took afresh for numbers the first answer says were never sent (the
+    // first attempt gave them back). A fresh unit of a number that was sent stays: this call's
+    // take can have come first, and the sent message then counts under it.
+    // Without an answer from the ledger nothing is given back: a unit held too long only
+    // over-counts its number for the window, one given back wrongly lets a number past it.
     const units = [...admitted.value.units.values()];
     const own =
-      claimed.status === 'rejected' || claimed.value.kind === 'conflict'
-        ? units
-        : claimed.value.kind === 'replay'
+      claimed.status === 'rejected'
+        ? []
+        : claimed.value.kind === 'conflict'
           ? units.filter((unit) => unit.fresh)
-          : [];
+          : claimed.value.kind === 'replay'
+            ? unsentInAnswer(claimed.value.outcome, units)
+            : [];
     await Promise.all([
       giveBackQuietly(deps, own),
       deps.store

@@ -24,19 +24,20 @@ type TokenSecret = Pick<HuaweiSecret, 'appSecret' | 'callbackToken'>;
  */
 export function callbackToken(secret: TokenSecret): string {
   if (secret.callbackToken !== undefined) return secret.callbackToken;
-  // Derived once per secret read (a warm container reads the same one every push).
-  let token = derivedTokens.get(secret);
-  if (token === undefined) {
-    token = createHmac('sha256', secret.appSecret)
-      .update('sms-relay/status-callback/v1')
-      .digest('base64url');
-    derivedTokens.set(secret, token);
+  // Derived once per appSecret (a warm container sees the same one on every push).
+  if (lastDerived?.appSecret !== secret.appSecret) {
+    lastDerived = {
+      appSecret: secret.appSecret,
+      token: createHmac('sha256', secret.appSecret)
+        .update('sms-relay/status-callback/v1')
+        .digest('base64url'),
+    };
   }
-  return token;
+  return lastDerived.token;
 }
 
-/** Application tokens derived from `appSecret`, by the secret they came from. */
-const derivedTokens = new WeakMap<TokenSecret, string>();
+/** The last application token derived, and the appSecret it came from. */
+let lastDerived: { appSecret: string; token: string } | undefined;
 
 /**
  * The token of one call's callback URL: an HMAC of its correlation under the application token,
@@ -49,7 +50,7 @@ export function requestToken(key: string, correlation: string): string {
 }
 
 /**
- * The tag that binds the URL of a call with one recipient to that number (128 bits of an HMAC
+ * The tag that binds the URL of a call with one recipient to that number (132 bits of an HMAC
  * under the application token): a report about that number is the call's own message, told with
  * no lookup; a report about any other number is not. The number itself is never in the URL.
  */

@@ -321,19 +321,18 @@ export function createDynamoStore(options: DynamoStoreOptions): MessageStore {
           // the provider's id is known only once the provider answers. It is kept aside, inert
           // (it lands in its provider id's partition, which getMessage folds only into a message
           // sent without a callback URL), never lost; the push is still refused.
-          if (mustExist === 'appReports' || !changed[index])
-            return { changed: false, found: false };
+          if (mustExist === 'appReports') return { changed: false, found: false };
+          // No genuine report lives where no record is (the intent is written before the call):
+          // removed, whoever wrote it (this push, or an earlier try of it that failed midway).
           try {
             await client.send(
               new DeleteCommand({
                 TableName: tableName,
                 Key: { pk: messageKey(entry.messageId), sk: entry.sk },
-                ConditionExpression: 'receivedAt = :at',
-                ExpressionAttributeValues: { ':at': receivedAt },
               }),
             );
           } catch (error) {
-            if (!isConditionFailure(error)) throw storeError('removing a refused report', error);
+            throw storeError('removing a refused report', error);
           }
           return { changed: false, found: false };
         }),

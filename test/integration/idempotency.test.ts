@@ -224,6 +224,73 @@ describe('POST /sms with Idempotency-Key', () => {
   });
 });
 
+describe('the recipient limit under duplicates that race', () => {
+  it('a duplicate whose take came first and whose claim finds the answer keeps the sent message counted', async () => {
+    const { sendSms } = await import('../../shared/core/sendSms.ts');
+    const { idempotencyGate } = await import('../../shared/core/idempotency.ts');
+    const { createDynamoStore } = await import('../../shared/store/dynamo.ts');
+    const { createRecipientCounters } = await import('../../shared/store/recipientCounters.ts');
+    const { deadlineIn } = await import('../../shared/util/deadline.ts');
+    const client = createDocumentClient({ endpoint: local.services.dynamo.endpoint });
+    const tableName = local.services.table;
+    const store = createDynamoStore({ client, tableName, retentionDays: 1 });
+    const counters = createRecipientCounters({
+      client,
+      tableName,
+      limit: { count: 1, windowSeconds: 3600 },
+    });
+    const ledger = createIdempotencyLedger({ client, tableName });
+    const log = { info() {}, warn() {}, error() {}, debug() {} };
+    let sends = 0;
+    const provider = {
+      name: 'huawei',
+      check: () => [],
+      async send(sms: { to: readonly string[] }) {
+        sends += sms.to.length;
+        return sms.to.map((to) => ({ to, status: 'accepted', providerMessageId: `p-${sends}` }));
+      },
+      planBatch: async (segments: unknown[]) => [[...segments]],
+      sendBatch: async () => [],
+    };
+    const request = { to: ['+6591230057'], templateId: 'demo-otp', templateParas: ['1'] };
+    const gate = (claimAfter?: Promise<void>) => {
+      const inner = idempotencyGate(ledger, {
+        id: ledgerId('POST /sms', 'race-scope', 'race-key'),
+        fingerprint: fingerprintOf(request),
+        leaseUntil: Date.now() + 30_000,
+      });
+      if (!claimAfter) return inner;
+      return {
+        ...inner,
+        claim: async (planned?: readonly string[]) => {
+          await claimAfter;
+          return inner.claim(planned);
+        },
+      };
+    };
+    const deps = (idempotency?: unknown) =>
+      ({ router: { route: () => provider }, store, log, counters, idempotency }) as never;
+    // B's unit is taken first; its claim is slow (an SDK retry, a stalled loop) until A is done.
+    let releaseB = () => {};
+    const slow = new Promise<void>((resolve) => {
+      releaseB = resolve;
+    });
+    const b = sendSms(request as never, deps(gate(slow)), deadlineIn(10_000)).catch(
+      (error: Error) => error.name,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const a = await sendSms(request as never, deps(gate()), deadlineIn(10_000));
+    expect(a.messages[0]?.status).toBe('accepted');
+    releaseB();
+    expect(await b).toBe('IdempotentReplay');
+    // One message went out: the number is at its limit, whoever's take came first.
+    await expect(sendSms(request as never, deps(), deadlineIn(10_000))).rejects.toMatchObject({
+      code: 'rate_limited',
+    });
+    expect(sends).toBe(1);
+  });
+});
+
 describe('POST /sms/batch and schedules with an idempotency key', () => {
   const batch = {
     messages: [

@@ -158,4 +158,20 @@ describe('parseSecret', () => {
     expect(() => parseSecret('not json')).toThrow('the secret is not JSON');
     expect(() => parseSecret(undefined)).toThrow('the secret has no SecretString');
   });
+
+  it('reads a secret once per SecretString and a part once per name, as the first time would', () => {
+    const huawei = { appKey: 'k', appSecret: 's', sender: 'isms1' };
+    const text = JSON.stringify({ huawei, backup: 42 });
+    const secret = parseSecret(text);
+    expect(parseSecret(text)).toBe(secret);
+    const part = secretPart(secret, 'huawei', huaweiSecretSchema);
+    expect(secretPart(secret, 'huawei', huaweiSecretSchema)).toBe(part);
+    expect(Object.isFrozen(part)).toBe(true);
+    // Another part under the same schema is read on its own: here it is malformed.
+    expect(() => secretPart(secret, 'backup', huaweiSecretSchema)).toThrow(/backup/);
+    // A rotated secret is another string: read anew.
+    const rotated = parseSecret(JSON.stringify({ huawei: { ...huawei, appSecret: 't' } }));
+    expect(rotated).not.toBe(secret);
+    expect(secretPart(rotated, 'huawei', huaweiSecretSchema)?.appSecret).toBe('t');
+  });
 });
