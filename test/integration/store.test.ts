@@ -205,6 +205,37 @@ describe.each(availableBackends())('DynamoDB store on %s', (kind) => {
     expect(late).toEqual({ changed: true, found: true });
   });
 
+  it('checks a push of reports for 150 messages in one read per 100: duplicates, a foreign one and a record of the earlier layout', async () => {
+    const ids = Array.from({ length: 150 }, () => uniqueId());
+    const legacy = uniqueId();
+    // Messages sent without a callback URL (each leaves its marker), and one recorded in the
+    // layout before correlations (its record in its provider id's partition, no marker).
+    await store.recordMessages([
+      ...ids.map((id) =>
+        accepted(id, {
+          messageId: `${messageIdFor('huawei', id).slice(0, -4)}cafe`,
+          reportsAt: messageIdFor('huawei', id),
+          appReports: true,
+        }),
+      ),
+      accepted(legacy),
+    ]);
+    const foreign = uniqueId();
+    const reports = [...ids, ...ids.slice(0, 10), legacy, foreign].map((id) =>
+      report(id, 'DELIVRD'),
+    );
+    const results = await store.applyReports(reports, '2026-11-22T10:00:06.000Z', {
+      by: 'app',
+      mustExist: 'appReports',
+    });
+    expect(results.slice(0, 150).every((r) => r.found === true && r.changed)).toBe(true);
+    // The same report twice in one push: one write, found both times.
+    expect(results.slice(150, 160).every((r) => r.found === true)).toBe(true);
+    expect(results.slice(150, 160).filter((r) => r.changed)).toHaveLength(0);
+    expect(results[160]).toEqual({ changed: true, found: true });
+    expect(results[161]).toEqual({ changed: false, found: false });
+  });
+
   it('stores a reply from a phone once', async () => {
     const message = {
       provider: 'huawei',
