@@ -64,7 +64,7 @@ const BENCHES: Bench[] = [
     file: 'ingest.ts',
     title: 'Delivery-report ingestion (Huawei, statusCallback)',
     about:
-      'Reports per second through the real statusCallback handler into a local DynamoDB, concurrency 16: pushed over HTTP keep-alive to the local Function URL, and invoked directly with the Function URL event (the handler without the HTTP hop). Every path warmed up, then measured in interleaved rounds. Reference: raw conditional `PutItem`s of the very item one report writes, on the same table in the same run (a 4-attribute `PutItem` beside it). CPU per report is this process’s (load generator, Function URL, handler, SDK); DynamoDB Local’s Java process shares the two cores. DynamoDB requests and units per report are counted on the handler’s own client.',
+      'Reports per second through the real statusCallback handler into a local DynamoDB, concurrency 16: pushed over HTTP keep-alive to the local Function URL (with the application token; to the per-request URL of a one-number call, bound to its number, and of a 50-number call; JSON batches of 50), and invoked directly with the Function URL event (the handler without the HTTP hop). Every push (body, URL, signature) is made before its round is timed: that is the provider’s work. Every path warmed up, then measured in interleaved rounds. Reference: raw conditional `PutItem`s of the very item one report writes, on the same table in the same run (a 4-attribute `PutItem` beside it). CPU per report is this process’s (load generator, Function URL, handler, SDK); DynamoDB Local’s Java process shares the two cores. DynamoDB requests and units per report are counted on the handler’s own client.',
     quick: { REPORTS: '150', ROUNDS: '2' },
     dynamo: true,
   },
