@@ -1,6 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
-  BatchGetCommand,
   BatchWriteCommand,
   DeleteCommand,
   GetCommand,
@@ -20,6 +19,12 @@ import type { DeliveryReport, InboundMessage } from '../ports/push.ts';
 import { mapWithConcurrency } from '../util/pool.ts';
 import { isConditionFailure, storeError } from './dynamoErrors.ts';
 import type { ApplyOptions, MessageRecord, MessageStore, StoredMessage } from './types.ts';
+import { consistentBatchGet, untilProcessed } from './unprocessed.ts';
+
+/** A request of a BatchWriteItem. */
+type BatchRequest =
+  | { PutRequest: { Item: Record<string, unknown> } }
+  | { DeleteRequest: { Key: Record<string, unknown> } };
 
 /** A stored record without the table's own attributes. */
 function stripIndex(item: Record<string, unknown>): MessageRecord {
@@ -54,15 +59,12 @@ const REPORT = 'REPORT#';
 /** In a provider id's partition: its message was sent without a callback URL (app reports). */
 const APP_REPORTS = 'APPREPORTS';
 const BATCH_SIZE = 25;
-/** Keys per BatchGetItem (its limit). */
-const BATCH_KEYS = 100;
 /** Reports of one push written at once: each is its own put, so the bound only keeps a big push
  * from opening too many sockets. */
 const REPORT_WRITES = 25;
 /** The sparse index of messages reconciliation has to look at, and its spread of partitions. */
 export const DUE_INDEX = 'due';
 export const DUE_SHARDS = 8;
-const MAX_BATCH_ATTEMPTS = 8;
 
 export interface DynamoStoreOptions {
   /** A document client that removes undefined values (see `createDocumentClient`). */
@@ -124,28 +126,15 @@ export function createDynamoStore(options: DynamoStoreOptions): MessageStore {
     kind: 'message' | 'appReports',
   ): Promise<Set<string>> {
     const sk = kind === 'message' ? MESSAGE : APP_REPORTS;
-    const batches: string[][] = [];
-    for (let i = 0; i < messageIds.length; i += BATCH_KEYS)
-      batches.push(messageIds.slice(i, i + BATCH_KEYS));
-    const found = new Set<string>();
-    await mapWithConcurrency(batches, 4, async (ids) => {
-      let pending: Record<string, unknown>[] = ids.map((id) => ({ pk: messageKey(id), sk }));
-      for (let attempt = 1; pending.length > 0; attempt++) {
-        if (attempt > MAX_BATCH_ATTEMPTS)
-          throw new StoreError(`${pending.length} reads stayed unprocessed`);
-        if (attempt > 1) await sleep(Math.random() * Math.min(1_000, 25 * 2 ** attempt));
-        const result = await client.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [tableName]: { Keys: pending, ConsistentRead: true, ProjectionExpression: 'pk' },
-            },
-          }),
-        );
-        for (const item of result.Responses?.[tableName] ?? [])
-          found.add(String(item.pk).slice('MSG#'.length));
-        pending = result.UnprocessedKeys?.[tableName]?.Keys ?? [];
-      }
+    const items = await consistentBatchGet(client, {
+      tableName,
+      keys: messageIds.map((id) => ({ pk: messageKey(id), sk })),
+      attribute: 'pk',
+      concurrency: 4,
+      what: 'reads',
+      sleep,
     });
+    const found = new Set(items.map((item) => String(item.pk).slice('MSG#'.length)));
     if (kind === 'appReports') {
       const missing = messageIds.filter((id) => !found.has(id));
       await mapWithConcurrency(missing, 8, async (id) => {
@@ -170,17 +159,26 @@ export function createDynamoStore(options: DynamoStoreOptions): MessageStore {
         }
       : {};
 
+  /** One BatchWriteItem of `requests` (puts or deletes), and of whatever it leaves unprocessed. */
+  async function batchWrite(requests: BatchRequest[], what: string): Promise<void> {
+    await untilProcessed(
+      requests,
+      async (pending) => {
+        const result = await client.send(
+          new BatchWriteCommand({ RequestItems: { [tableName]: pending } }),
+        );
+        return (result.UnprocessedItems?.[tableName] ?? []) as BatchRequest[];
+      },
+      what,
+      sleep,
+    );
+  }
+
   async function batchPut(items: Record<string, unknown>[]): Promise<void> {
-    let pending = items.map((Item) => ({ PutRequest: { Item } }));
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      if (attempt > MAX_BATCH_ATTEMPTS)
-        throw new StoreError(`${pending.length} records stayed unprocessed`);
-      if (attempt > 1) await sleep(Math.random() * Math.min(1_000, 25 * 2 ** attempt));
-      const result = await client.send(
-        new BatchWriteCommand({ RequestItems: { [tableName]: pending } }),
-      );
-      pending = (result.UnprocessedItems?.[tableName] ?? []) as typeof pending;
-    }
+    await batchWrite(
+      items.map((Item) => ({ PutRequest: { Item } })),
+      'records',
+    );
   }
 
   async function queryPartition(messageId: string): Promise<Record<string, unknown>[]> {
@@ -242,20 +240,12 @@ export function createDynamoStore(options: DynamoStoreOptions): MessageStore {
       for (let i = 0; i < messageIds.length; i += BATCH_SIZE)
         batches.push(messageIds.slice(i, i + BATCH_SIZE));
       try {
-        await mapWithConcurrency(batches, 4, async (ids) => {
-          let pending = ids.map((id) => ({
-            DeleteRequest: { Key: { pk: messageKey(id), sk: MESSAGE } },
-          }));
-          for (let attempt = 1; pending.length > 0; attempt++) {
-            if (attempt > MAX_BATCH_ATTEMPTS)
-              throw new StoreError(`${pending.length} deletes stayed unprocessed`);
-            if (attempt > 1) await sleep(Math.random() * Math.min(1_000, 25 * 2 ** attempt));
-            const result = await client.send(
-              new BatchWriteCommand({ RequestItems: { [tableName]: pending } }),
-            );
-            pending = (result.UnprocessedItems?.[tableName] ?? []) as typeof pending;
-          }
-        });
+        await mapWithConcurrency(batches, 4, (ids) =>
+          batchWrite(
+            ids.map((id) => ({ DeleteRequest: { Key: { pk: messageKey(id), sk: MESSAGE } } })),
+            'deletes',
+          ),
+        );
       } catch (error) {
         throw error instanceof StoreError ? error : storeError('discarding records', error);
       }

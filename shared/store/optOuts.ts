@@ -1,8 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { StoreError } from '../errors.ts';
-import { mapWithConcurrency } from '../util/pool.ts';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure, storeError } from './dynamoErrors.ts';
+import { consistentBatchGet } from './unprocessed.ts';
 
 /*
  * In the messages table, one item per opted-out number, addressed by the number alone:
@@ -12,9 +11,6 @@ import { isConditionFailure, storeError } from './dynamoErrors.ts';
  * in one round trip.
  */
 const SK = 'OPTOUT';
-/** BatchGetItem's limit per call. */
-const BATCH_KEYS = 100;
-const MAX_BATCH_ATTEMPTS = 8;
 
 /** A number that is opted out: since when, and who said so. */
 export interface OptOut {
@@ -57,42 +53,21 @@ export function createDynamoOptOutStore(options: DynamoOptOutStoreOptions): OptO
   const sleep =
     options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
-  async function batchGet(numbers: string[]): Promise<string[]> {
-    const found: string[] = [];
-    let pending: Record<string, unknown>[] = numbers.map(keyOf);
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      if (attempt > MAX_BATCH_ATTEMPTS)
-        throw new StoreError(`${pending.length} opt-out reads stayed unprocessed`);
-      if (attempt > 1) await sleep(Math.random() * Math.min(1_000, 25 * 2 ** attempt));
-      const result = await client.send(
-        new BatchGetCommand({
-          RequestItems: {
-            [tableName]: {
-              Keys: pending,
-              ConsistentRead: true,
-              ProjectionExpression: '#n',
-              ExpressionAttributeNames: { '#n': 'number' },
-            },
-          },
-        }),
-      );
-      for (const item of result.Responses?.[tableName] ?? []) found.push(String(item.number));
-      pending = result.UnprocessedKeys?.[tableName]?.Keys ?? [];
-    }
-    return found;
-  }
-
   return {
     async optedOut(numbers) {
       // BatchGetItem refuses a request that names one key twice.
       const unique = [...new Set(numbers)];
-      const batches: string[][] = [];
-      for (let i = 0; i < unique.length; i += BATCH_KEYS)
-        batches.push(unique.slice(i, i + BATCH_KEYS));
       try {
         // A 10,000-number batch is 100 reads: in parallel, they stay one round trip or two.
-        const found = await mapWithConcurrency(batches, 16, batchGet);
-        return new Set(found.flat());
+        const found = await consistentBatchGet(client, {
+          tableName,
+          keys: unique.map(keyOf),
+          attribute: 'number',
+          concurrency: 16,
+          what: 'opt-out reads',
+          sleep,
+        });
+        return new Set(found.map((item) => String(item.number)));
       } catch (error) {
         throw storeError('reading opt-outs', error);
       }

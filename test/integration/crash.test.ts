@@ -282,6 +282,23 @@ async function leaseOver(item: Record<string, unknown> | undefined) {
 const statuses = (view: { history: Array<{ status: string }> }) =>
   view.history.map((h) => h.status);
 
+/**
+ * The sendSms process of one case: a proxy's hook calls `kill()` at the crash point; `run` starts
+ * it with `env` and waits for it to die there (SIGKILL, no answer); `kill()` again when done.
+ */
+function crashPoint() {
+  let child: ReturnType<typeof spawnChild> | undefined;
+  return {
+    kill: async () => child?.kill(),
+    async run(env: Record<string, string>, body: unknown, idempotencyKey: string) {
+      child = spawnChild(env, { body, idempotencyKey, remainingMs: CHILD_REMAINING_MS });
+      const end = await child.ended;
+      expect(end.signal, end.tail).toBe('SIGKILL');
+      expect(end.answer).toBeUndefined();
+    },
+  };
+}
+
 /** What a retry after the lease must answer: 504 naming exactly the dead attempt's ids. */
 function expectAnsweredFor(answer: JsonAnswer, planned: string[]) {
   expect(answer.statusCode).toBe(504);
@@ -328,24 +345,17 @@ describe('sendSms killed (SIGKILL) at a crash point, then retried with the same 
     const number = '+6591230081';
     const key = 'crash-after-accept';
     const body = { ...BODY, to: [number] };
-    let child: ReturnType<typeof spawnChild> | undefined;
+    const child = crashPoint();
     let accepted: Upstream | undefined;
     const proxy = await startKillProxy(local.services.sandbox.url, async (text, forward) => {
       if (!carries(text, number) || accepted) return forward();
       // The provider has the message (it will deliver it); the process dies before it hears so.
       accepted = await forward();
-      await child?.kill();
+      await child.kill();
       return undefined;
     });
     try {
-      child = spawnChild(envOf({ HUAWEI_SMS_ENDPOINT: proxy.url }), {
-        body,
-        idempotencyKey: key,
-        remainingMs: CHILD_REMAINING_MS,
-      });
-      const end = await child.ended;
-      expect(end.signal, end.tail).toBe('SIGKILL');
-      expect(end.answer).toBeUndefined();
+      await child.run(envOf({ HUAWEI_SMS_ENDPOINT: proxy.url }), body, key);
       expect(accepted?.status).toBe(200);
       expect(JSON.parse(accepted?.body.toString('utf8') ?? '{}').code).toBe('000000');
       expect(sentTo(number)).toBe(1);
@@ -369,7 +379,7 @@ describe('sendSms killed (SIGKILL) at a crash point, then retried with the same 
       expect(statuses(view)).toEqual(['unknown', 'delivered']);
       expect(sentTo(number)).toBe(1);
     } finally {
-      await child?.kill();
+      await child.kill();
       await proxy.close();
     }
   }, 30_000);
@@ -378,22 +388,15 @@ describe('sendSms killed (SIGKILL) at a crash point, then retried with the same 
     const number = '+6591230082';
     const key = 'crash-before-provider';
     const body = { ...BODY, to: [number] };
-    let child: ReturnType<typeof spawnChild> | undefined;
+    const child = crashPoint();
     const proxy = await startKillProxy(local.services.sandbox.url, async (text, forward) => {
       if (!carries(text, number)) return forward();
       // The request is on its way and never reaches the provider: the process dies first.
-      await child?.kill();
+      await child.kill();
       return undefined;
     });
     try {
-      child = spawnChild(envOf({ HUAWEI_SMS_ENDPOINT: proxy.url }), {
-        body,
-        idempotencyKey: key,
-        remainingMs: CHILD_REMAINING_MS,
-      });
-      const end = await child.ended;
-      expect(end.signal, end.tail).toBe('SIGKILL');
-      expect(end.answer).toBeUndefined();
+      await child.run(envOf({ HUAWEI_SMS_ENDPOINT: proxy.url }), body, key);
       expect(proxy.requests.filter((text) => carries(text, number))).toHaveLength(1);
       expect(sentTo(number)).toBe(0);
 
@@ -411,7 +414,7 @@ describe('sendSms killed (SIGKILL) at a crash point, then retried with the same 
       expect(statuses(view)).toEqual(['unknown', 'expired']);
       expect(sentTo(number)).toBe(0);
     } finally {
-      await child?.kill();
+      await child.kill();
       await proxy.close();
     }
   }, 30_000);
@@ -420,7 +423,7 @@ describe('sendSms killed (SIGKILL) at a crash point, then retried with the same 
     const number = '+6591230083';
     const key = 'crash-before-settle';
     const body = { ...BODY, to: [number] };
-    let child: ReturnType<typeof spawnChild> | undefined;
+    const child = crashPoint();
     // DynamoDB behind a proxy: the key's settle (UpdateItem of the IDEM# item to `done`) is held;
     // once the record of the outcome is written too, the process dies.
     let settleHeld = false;
@@ -431,7 +434,7 @@ describe('sendSms killed (SIGKILL) at a crash point, then retried with the same 
       dead = resolve;
     });
     const killWhenBoth = () => {
-      if (settleHeld && outcomeRecorded && !killed) killed = child?.kill().then(dead);
+      if (settleHeld && outcomeRecorded && !killed) killed = child.kill().then(dead);
     };
     const store = await startKillProxy(local.services.dynamo.endpoint, async (text, forward) => {
       if (/"pk":\{"S":"IDEM#/.test(text) && text.includes('":done"')) {
@@ -458,14 +461,7 @@ describe('sendSms killed (SIGKILL) at a crash point, then retried with the same 
       return answer;
     });
     try {
-      child = spawnChild(envOf({ AWS_ENDPOINT_URL_DYNAMODB: store.url }), {
-        body,
-        idempotencyKey: key,
-        remainingMs: CHILD_REMAINING_MS,
-      });
-      const end = await child.ended;
-      expect(end.signal, end.tail).toBe('SIGKILL');
-      expect(end.answer).toBeUndefined();
+      await child.run(envOf({ AWS_ENDPOINT_URL_DYNAMODB: store.url }), body, key);
       expect([settleHeld, outcomeRecorded]).toEqual([true, true]);
       expect(sentTo(number)).toBe(1);
 
@@ -481,7 +477,7 @@ describe('sendSms killed (SIGKILL) at a crash point, then retried with the same 
       expect(view).toMatchObject({ messageId: id, status: 'delivered' });
       expect(statuses(view)).toEqual(['accepted', 'delivered']);
     } finally {
-      await child?.kill();
+      await child.kill();
       await store.close();
     }
   }, 30_000);
