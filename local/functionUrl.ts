@@ -83,15 +83,23 @@ function requestTime(date: Date): string {
   );
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_PAYLOAD_BYTES) return 'too-large';
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/** The body's bytes, or 'too-large' once past Lambda's payload limit (the rest is drained unread). */
+function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      if (size > MAX_PAYLOAD_BYTES) return;
+      size += chunk.length;
+      if (size > MAX_PAYLOAD_BYTES) resolve('too-large');
+      else chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (size <= MAX_PAYLOAD_BYTES)
+        resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    });
+    req.on('error', reject);
+  });
 }
 
 /** One HTTP request as the Function URL front end sees it. */
@@ -127,23 +135,25 @@ export function functionUrlEvent(
   // Lower-cased names, repeated values comma-joined; cookies travel in `cookies` instead.
   const headers: Record<string, string> = {};
   const cookieLines: string[] = [];
-  for (const [rawName, value] of Object.entries(request.headers)) {
+  for (const rawName of Object.keys(request.headers)) {
+    const value = request.headers[rawName];
     if (value === undefined) continue;
     const name = rawName.toLowerCase();
-    const values = [value].flat();
     if (name === 'cookie') {
-      cookieLines.push(...values);
+      if (typeof value === 'string') cookieLines.push(value);
+      else cookieLines.push(...value);
       continue;
     }
-    headers[name] =
-      headers[name] === undefined ? values.join(',') : [headers[name], ...values].join(',');
+    const joined = typeof value === 'string' ? value : value.join(',');
+    const prior = headers[name];
+    headers[name] = prior === undefined ? joined : `${prior},${joined}`;
   }
   const forwardedFor = headers['x-forwarded-for'];
   headers['x-forwarded-for'] = forwardedFor ? `${forwardedFor}, ${sourceIp}` : sourceIp;
   headers['x-forwarded-proto'] ??= 'http';
   if (request.localPort !== undefined) headers['x-forwarded-port'] ??= String(request.localPort);
   headers['x-amzn-trace-id'] ??=
-    `Root=1-${Math.floor(now.getTime() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
+    `Root=1-${Math.floor(now.getTime() / 1000).toString(16)}-${traceSuffix()}`;
 
   const cookies = cookieLines
     .flatMap((line) => line.split(';'))
@@ -152,8 +162,10 @@ export function functionUrlEvent(
 
   const queryStringParameters: Record<string, string> = {};
   const params = new URLSearchParams(rawQueryString);
-  for (const key of new Set(params.keys())) {
-    queryStringParameters[key] = params.getAll(key).join(',');
+  for (const [key, value] of params) {
+    queryStringParameters[key] = Object.hasOwn(queryStringParameters, key)
+      ? `${queryStringParameters[key]},${value}`
+      : value;
   }
 
   const host = headers.host ?? '';
@@ -211,27 +223,47 @@ function describeRequest(req: IncomingMessage, body: Buffer): FunctionUrlRequest
   return described;
 }
 
+/** The 24 hex digits after a trace id's time: 96 random bits, from randomUUID's entropy cache
+ * rather than a getrandom call per request. */
+function traceSuffix(): string {
+  const uuid = randomUUID();
+  return (
+    uuid.slice(0, 8) +
+    uuid.slice(9, 13) +
+    uuid.slice(15, 18) +
+    uuid.slice(20, 23) +
+    uuid.slice(24, 30)
+  );
+}
+
 /** Function URL ids are 32 lower-case alphanumerics. */
 function newApiId(): string {
   return randomBytes(20).toString('hex').slice(0, 32);
 }
 
-function lambdaContext(functionName: string, timeoutMs: number, requestId: string): Context {
-  const deadline = Date.now() + timeoutMs;
+/** The Lambda context of each invocation, its fixed parts made once (as for one container). */
+function lambdaContexts(functionName: string, timeoutMs: number): (requestId: string) => Context {
   const region = process.env.AWS_REGION ?? 'ap-southeast-1';
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${region}:000000000000:function:${functionName}`,
-    memoryLimitInMB: '256',
-    awsRequestId: requestId,
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]local`,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
+  const invokedFunctionArn = `arn:aws:lambda:${region}:000000000000:function:${functionName}`;
+  const logGroupName = `/aws/lambda/${functionName}`;
+  const logStreamName = `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]local`;
+  const nothing = () => {};
+  return (requestId) => {
+    const deadline = Date.now() + timeoutMs;
+    return {
+      callbackWaitsForEmptyEventLoop: true,
+      functionName,
+      functionVersion: '$LATEST',
+      invokedFunctionArn,
+      memoryLimitInMB: '256',
+      awsRequestId: requestId,
+      logGroupName,
+      logStreamName,
+      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+      done: nothing,
+      fail: nothing,
+      succeed: nothing,
+    };
   };
 }
 
@@ -298,6 +330,7 @@ export async function startFunctionUrl(
   const functionName = options.functionName ?? 'local-function-url';
   const timeoutMs = options.timeoutMs ?? 10_000;
   const apiId = newApiId();
+  const lambdaContext = lambdaContexts(functionName, timeoutMs);
 
   const server = createServer(async (req, res) => {
     const requestId = randomUUID();
@@ -311,7 +344,7 @@ export async function startFunctionUrl(
         return;
       }
       const event = functionUrlEvent(describeRequest(req, body), { apiId });
-      const context = lambdaContext(functionName, timeoutMs, requestId);
+      const context = lambdaContext(requestId);
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<typeof TIMED_OUT>((resolve) => {
         timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);

@@ -348,6 +348,25 @@ describe('local Function URL', () => {
       console.error = quiet;
     }
   });
+
+  it("answers 413 past Lambda's 6 MB payload limit, without invoking the handler", async () => {
+    next = echo;
+    const limit = 6 * 1024 * 1024;
+    const over = await rawRequest('/', {
+      headers: [['content-type', 'application/json']],
+      body: Buffer.alloc(limit + 1, 0x20),
+    });
+    expect(over.status).toBe(413);
+    expect(over.body.toString()).toContain('6291456');
+    expect(events).toHaveLength(0);
+    // Exactly at the limit it is still a request (the body in one piece, bytes intact).
+    const at = await rawRequest('/', {
+      headers: [['content-type', 'application/json']],
+      body: Buffer.alloc(limit, 0x20),
+    });
+    expect(at.status).toBe(200);
+    expect(events[0]?.body).toHaveLength(limit);
+  });
 });
 
 describe('functionUrlEvent (no HTTP)', () => {
