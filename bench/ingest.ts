@@ -289,6 +289,21 @@ const lambdaContext = (id: string) => ({
   succeed() {},
 });
 const tokenQuery = `token=${callbackToken(secret)}`;
+/** The handler invoked as Lambda invokes it for a Function URL push to /report (no HTTP hop). */
+async function invoke(query: string, headers: Record<string, string>, body: string): Promise<void> {
+  const answer = (await handler(
+    functionUrlEvent({
+      method: 'POST',
+      rawPath: '/report',
+      rawQueryString: query,
+      headers,
+      body: Buffer.from(body),
+      sourceIp: '127.0.0.1',
+    }),
+    lambdaContext(randomUUID()) as never,
+  )) as { statusCode?: number };
+  if (answer.statusCode !== 200) throw new Error(`handler answered ${answer.statusCode}`);
+}
 
 const raw = path(
   'raw PutItem of the item a report writes',
@@ -327,20 +342,7 @@ const direct = path(
       : { host: new URL(target).host, ...pushHeaders(target, FORM, body) };
     return { body, headers };
   },
-  async ({ body, headers }) => {
-    const answer = (await handler(
-      functionUrlEvent({
-        method: 'POST',
-        rawPath: '/report',
-        rawQueryString: SIGNED ? '' : tokenQuery,
-        headers,
-        body: Buffer.from(body),
-        sourceIp: '127.0.0.1',
-      }),
-      lambdaContext(randomUUID()) as never,
-    )) as { statusCode?: number };
-    if (answer.statusCode !== 200) throw new Error(`handler answered ${answer.statusCode}`);
-  },
+  ({ body, headers }) => invoke(SIGNED ? '' : tokenQuery, headers, body),
 );
 const scoped = path(
   'reports via handler, per-request URL of a 50-number call, one push each',
@@ -382,20 +384,7 @@ const oneDirect = path(
       headers: { host: url.host, 'content-type': FORM },
     };
   },
-  async ({ query, body, headers }) => {
-    const answer = (await handler(
-      functionUrlEvent({
-        method: 'POST',
-        rawPath: '/report',
-        rawQueryString: query,
-        headers,
-        body: Buffer.from(body),
-        sourceIp: '127.0.0.1',
-      }),
-      lambdaContext(randomUUID()) as never,
-    )) as { statusCode?: number };
-    if (answer.statusCode !== 200) throw new Error(`handler answered ${answer.statusCode}`);
-  },
+  ({ query, body, headers }) => invoke(query, headers, body),
 );
 const batched = path(
   'reports via handler, JSON batches of 50',

@@ -47,9 +47,11 @@ function stripIndex(item: Record<string, unknown>): MessageRecord {
  * that come back with only the provider's id (records of the layout before correlations, Alibaba
  * receipts of a request whose `OutId` carried the caller's reference) land in the partition that id
  * names (messageIdFor), which such a record names as `reportsAt`.
- * A report is one conditional put of its own item, keyed by what makes it distinct: storing it
- * needs no read, never conflicts with another report of the same message, and a duplicate is the
- * same item (its put changes nothing). The reports are folded by the pure state machine on read.
+ * A report is its own item, keyed by what makes it distinct: storing it needs no read of its
+ * message, never conflicts with another report of the same message, and a duplicate is the same
+ * item. Alone in its push it is one conditional put (a duplicate's changes nothing); a push of
+ * several reads their items in one BatchGetItem and writes the new ones 25 per BatchWriteItem.
+ * The reports are folded by the pure state machine on read.
  * Messages that may still change (unknown, accepted) carry `dueShard`/`dueAt`, the keys of the
  * sparse `due` index that reconciliation reads; it removes them once they are final.
  */
@@ -59,9 +61,20 @@ const REPORT = 'REPORT#';
 /** In a provider id's partition: its message was sent without a callback URL (app reports). */
 const APP_REPORTS = 'APPREPORTS';
 const BATCH_SIZE = 25;
-/** Reports of one push written at once: each is its own put, so the bound only keeps a big push
- * from opening too many sockets. */
+/** Reports of one push written at once, when each is its own put. */
 const REPORT_WRITES = 25;
+/**
+ * A push of this many reports or more is stored with batched reads and writes (3 requests for
+ * Huawei's 50, against 51 conditional puts and a read); fewer, each is one conditional put.
+ */
+const BATCHED_FROM = 2;
+
+/** One report of a push and where it goes. */
+interface ReportEntry {
+  report: DeliveryReport;
+  messageId: string;
+  sk: string;
+}
 /** The sparse index of messages reconciliation has to look at, and its spread of partitions. */
 export const DUE_INDEX = 'due';
 export const DUE_SHARDS = 8;
@@ -135,21 +148,106 @@ export function createDynamoStore(options: DynamoStoreOptions): MessageStore {
       sleep,
     });
     const found = new Set(items.map((item) => String(item.pk).slice('MSG#'.length)));
-    if (kind === 'appReports') {
-      const missing = messageIds.filter((id) => !found.has(id));
-      await mapWithConcurrency(missing, 8, async (id) => {
-        const answer = await client.send(
-          new GetCommand({
-            TableName: tableName,
-            Key: { pk: messageKey(id), sk: MESSAGE },
-            ProjectionExpression: 'pk',
-            ConsistentRead: true,
-          }),
-        );
-        if (answer.Item) found.add(id);
-      });
-    }
+    if (kind === 'appReports') await addLegacyRecords(messageIds, found);
     return found;
+  }
+
+  /**
+   * Adds to `found` those of `messageIds` it lacks that hold a record of the layout before
+   * correlations in their partition (a message of that layout has no marker): one GetItem each.
+   */
+  async function addLegacyRecords(
+    messageIds: readonly string[],
+    found: Set<string>,
+  ): Promise<void> {
+    const missing = messageIds.filter((id) => !found.has(id));
+    await mapWithConcurrency(missing, 8, async (id) => {
+      const answer = await client.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: { pk: messageKey(id), sk: MESSAGE },
+          ProjectionExpression: 'pk',
+          ConsistentRead: true,
+        }),
+      );
+      if (answer.Item) found.add(id);
+    });
+  }
+
+  /**
+   * The reports of a push of several, stored with batched requests: one consistent read of every
+   * report's item and of every check's record (100 keys a request), then BatchWriteItems of 25
+   * of the reports not stored yet. A duplicate, in the push or stored before, is not written
+   * again: it keeps its first arrival. One that arrives while the first is being stored (between
+   * the read and the write of another push) is written again, the same report with a receive
+   * time later by that much. A report to a per-request URL whose message is not recorded is not
+   * written at all (and removed, if an earlier try of the push left it).
+   */
+  async function storeBatched(
+    entries: readonly ReportEntry[],
+    itemOf: (entry: ReportEntry) => Record<string, unknown>,
+    mustExist: ApplyOptions['mustExist'],
+  ): Promise<Array<{ changed: boolean; found?: boolean }>> {
+    const keyOf = (entry: ReportEntry) => `${messageKey(entry.messageId)} ${entry.sk}`;
+    const firstOf = new Map<string, number>();
+    entries.forEach((entry, index) => {
+      if (!firstOf.has(keyOf(entry))) firstOf.set(keyOf(entry), index);
+    });
+    const distinct = [...firstOf.values()].map((index) => entries[index] as ReportEntry);
+    const messageIds = [...new Set(distinct.map((entry) => entry.messageId))];
+    const checkSk = mustExist === 'message' ? MESSAGE : APP_REPORTS;
+    let stored: Set<string>;
+    let known: Set<string> | undefined;
+    try {
+      const items = await consistentBatchGet(client, {
+        tableName,
+        keys: [
+          ...distinct.map((entry) => ({ pk: messageKey(entry.messageId), sk: entry.sk })),
+          ...(mustExist ? messageIds.map((id) => ({ pk: messageKey(id), sk: checkSk })) : []),
+        ],
+        attribute: ['pk', 'sk'],
+        concurrency: 4,
+        what: 'reads',
+        sleep,
+      });
+      stored = new Set(items.map((item) => `${item.pk} ${item.sk}`));
+      if (mustExist) {
+        known = new Set(
+          items
+            .filter((item) => item.sk === checkSk)
+            .map((item) => String(item.pk).slice('MSG#'.length)),
+        );
+        if (mustExist === 'appReports') await addLegacyRecords(messageIds, known);
+      }
+    } catch (error) {
+      throw error instanceof StoreError ? error : storeError('reading delivery reports', error);
+    }
+    const writes: BatchRequest[] = [];
+    for (const entry of distinct) {
+      const found = known === undefined || known.has(entry.messageId);
+      const already = stored.has(keyOf(entry));
+      // No genuine report lives where no record is (the intent is written before the call).
+      if (mustExist === 'message' && !found) {
+        if (already)
+          writes.push({
+            DeleteRequest: { Key: { pk: messageKey(entry.messageId), sk: entry.sk } },
+          });
+      } else if (!already) writes.push({ PutRequest: { Item: itemOf(entry) } });
+    }
+    const batches: BatchRequest[][] = [];
+    for (let i = 0; i < writes.length; i += BATCH_SIZE)
+      batches.push(writes.slice(i, i + BATCH_SIZE));
+    try {
+      await mapWithConcurrency(batches, 4, (batch) => batchWrite(batch, 'reports'));
+    } catch (error) {
+      throw error instanceof StoreError ? error : storeError('storing delivery reports', error);
+    }
+    return entries.map((entry, index) => {
+      const found = known === undefined || known.has(entry.messageId);
+      // A report of an application-token push whose message is unknown is kept aside, inert.
+      const changed = found && firstOf.get(keyOf(entry)) === index && !stored.has(keyOf(entry));
+      return mustExist ? { changed, found } : { changed };
+    });
   }
   const due = (record: MessageRecord) =>
     record.status === 'accepted' || record.status === 'unknown'
@@ -261,24 +359,27 @@ export function createDynamoStore(options: DynamoStoreOptions): MessageStore {
       receivedAt: string,
       applyOptions?: ApplyOptions,
     ) {
-      const entries = reports.map((report) => ({
+      const entries: ReportEntry[] = reports.map((report) => ({
         report,
         messageId: applyOptions?.messageId ?? reportPartition(report),
         sk: `${REPORT}${reportKey(report)}`,
       }));
-      const put = async ({ report, messageId, sk }: (typeof entries)[number]) => {
+      const itemOf = ({ report, messageId, sk }: ReportEntry) => ({
+        pk: messageKey(messageId),
+        sk,
+        report,
+        receivedAt,
+        ...(applyOptions?.by ? { by: applyOptions.by } : {}),
+        expiresAt: expiresAt(receivedAt),
+      });
+      const mustExist = applyOptions?.mustExist;
+      if (entries.length >= BATCHED_FROM) return storeBatched(entries, itemOf, mustExist);
+      const put = async (entry: ReportEntry) => {
         try {
           await client.send(
             new PutCommand({
               TableName: tableName,
-              Item: {
-                pk: messageKey(messageId),
-                sk,
-                report,
-                receivedAt,
-                ...(applyOptions?.by ? { by: applyOptions.by } : {}),
-                expiresAt: expiresAt(receivedAt),
-              },
+              Item: itemOf(entry),
               // The first arrival wins: a duplicate is the same item, and keeps its first time.
               ConditionExpression: 'attribute_not_exists(pk)',
             }),
@@ -290,7 +391,6 @@ export function createDynamoStore(options: DynamoStoreOptions): MessageStore {
         }
       };
       const writes = mapWithConcurrency(entries, REPORT_WRITES, put);
-      const mustExist = applyOptions?.mustExist;
       if (!mustExist) return (await writes).map((changed) => ({ changed }));
       // The check runs beside the writes, not before them: one round trip, and one read for a
       // whole push. A per-request report's record (its intent) was written before the provider

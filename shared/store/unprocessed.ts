@@ -30,21 +30,25 @@ const BATCH_KEYS = 100;
 
 /**
  * Reads `keys` with consistent BatchGetItems of at most 100 keys (`concurrency` at once), each
- * retried for what it leaves unprocessed: the items found, with `attribute` only. The keys must be
- * distinct (BatchGetItem refuses a request that names one twice).
+ * retried for what it leaves unprocessed: the items found, with `attribute` (or each of several)
+ * only. The keys must be distinct (BatchGetItem refuses a request that names one twice).
  */
 export async function consistentBatchGet(
   client: DynamoDBDocumentClient,
   options: {
     tableName: string;
     keys: readonly Record<string, unknown>[];
-    attribute: string;
+    attribute: string | readonly string[];
     concurrency: number;
     what: string;
     sleep: (ms: number) => Promise<void>;
   },
 ): Promise<Record<string, unknown>[]> {
   const { tableName } = options;
+  const attributes =
+    typeof options.attribute === 'string' ? [options.attribute] : options.attribute;
+  const names = Object.fromEntries(attributes.map((name, i) => [`#a${i}`, name]));
+  const projection = Object.keys(names).join(', ');
   const batches: Record<string, unknown>[][] = [];
   for (let i = 0; i < options.keys.length; i += BATCH_KEYS)
     batches.push(options.keys.slice(i, i + BATCH_KEYS));
@@ -59,8 +63,8 @@ export async function consistentBatchGet(
               [tableName]: {
                 Keys: pending,
                 ConsistentRead: true,
-                ProjectionExpression: '#a',
-                ExpressionAttributeNames: { '#a': options.attribute },
+                ProjectionExpression: projection,
+                ExpressionAttributeNames: names,
               },
             },
           }),

@@ -230,18 +230,21 @@ describe('reports are writes: no read, no conflict, a duplicate is the same writ
 
   it('stores everything exactly once after a store fault in the middle of a push and the retry', async () => {
     const { smsMsgId, messageId } = await message();
-    const reports = parts(smsMsgId, 7);
-    // The writes of parts 4 and 5 fail (through the SDK's own retries); the other 10 are stored.
-    proxy.failMatching(/[45]\/7\|/);
+    // 60 reports: written in three BatchWriteItems (25, 25, 10). The one holding parts 14 and 15
+    // fails (through the SDK's own retries); the other two are stored.
+    const reports = parts(smsMsgId, 30);
+    proxy.failMatching(/PutRequest[\s\S]*"REPORT#1[45]\/30\|/);
     const failed = await batch(reports);
     expect(failed.status).toBe(503);
-    expect((await view(messageId)).history).toHaveLength(11);
+    expect((await view(messageId)).history).toHaveLength(1 + 35);
     proxy.failMatching(undefined);
     expect((await batch(reports)).status).toBe(200);
+    const once = await view(messageId);
     expect((await batch(reports)).status).toBe(200); // and a third time: nothing changes
     const got = await view(messageId);
-    expect(got).toMatchObject({ status: 'delivered', parts: { total: 7, delivered: 7 } });
-    expect(got.history).toHaveLength(15);
+    expect(got).toEqual(once);
+    expect(got).toMatchObject({ status: 'delivered', parts: { total: 30, delivered: 30 } });
+    expect(got.history).toHaveLength(61);
   });
 });
 

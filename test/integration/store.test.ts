@@ -10,7 +10,7 @@ import {
 import type { DeliveryReport } from '../../shared/delivery/state.ts';
 import { messageView } from '../../shared/delivery/view.ts';
 import { statusFromHuawei } from '../../shared/huawei/status.ts';
-import { messageIdFor } from '../../shared/messageId.ts';
+import { messageIdFor, messageIdOf, newCorrelation } from '../../shared/messageId.ts';
 import { createDocumentClient } from '../../shared/store/client.ts';
 import { createDynamoStore } from '../../shared/store/dynamo.ts';
 import { type MessageRecord, type MessageStore, StoreError } from '../../shared/store/types.ts';
@@ -234,6 +234,73 @@ describe.each(availableBackends())('DynamoDB store on %s', (kind) => {
     expect(results.slice(150, 160).filter((r) => r.changed)).toHaveLength(0);
     expect(results[160]).toEqual({ changed: true, found: true });
     expect(results[161]).toEqual({ changed: false, found: false });
+  });
+
+  it('stores a push of 50 reports in 3 requests: a duplicate keeps its first arrival, and nothing is written for a number outside a per-request call', async () => {
+    const sent: string[] = [];
+    const counted = new Proxy(client, {
+      get(target, property, receiver) {
+        if (property !== 'send') return Reflect.get(target, property, receiver);
+        return (command: Parameters<typeof client.send>[0]) => {
+          sent.push(command.constructor.name);
+          return target.send(command);
+        };
+      },
+    });
+    const batched = createDynamoStore({ client: counted, tableName: TABLE, retentionDays: 90 });
+    const correlation = newCorrelation();
+    const numbers = Array.from({ length: 50 }, (_, i) => `+6592${String(i).padStart(6, '0')}`);
+    // The call's intents, recorded before the provider call: all but the last number's.
+    await store.recordMessages(
+      numbers.slice(0, 49).map((to) => ({
+        ...accepted(uniqueId()),
+        messageId: messageIdOf(correlation, to),
+        to,
+        correlation,
+      })),
+    );
+    // No provider time: a report's time is when it first arrived.
+    const reportTo = (to: string, providerStatus = 'DELIVRD') =>
+      report(uniqueId(), providerStatus, { correlation, to, updatedAt: undefined });
+    const reports = numbers.map((to) => reportTo(to));
+    const first = await batched.applyReports(reports, '2026-11-22T10:00:06.000Z', {
+      by: 'request',
+      mustExist: 'message',
+    });
+    // One read of the 50 reports' items and 50 records (100 keys), two writes of 25 and 24.
+    expect(sent).toEqual(['BatchGetCommand', 'BatchWriteCommand', 'BatchWriteCommand']);
+    expect(first.slice(0, 49).every((r) => r.changed && r.found === true)).toBe(true);
+    expect(first[49]).toEqual({ changed: false, found: false });
+    const foreign = await client.send(
+      new GetCommand({
+        TableName: TABLE,
+        Key: {
+          pk: `MSG#${messageIdOf(correlation, numbers[49] ?? '')}`,
+          sk: 'REPORT#1/1|DELIVRD|',
+        },
+      }),
+    );
+    expect(foreign.Item).toBeUndefined();
+
+    // The provider pushes them again an hour later, with one new report: only that is written.
+    sent.length = 0;
+    const again = await batched.applyReports(
+      [...reports.slice(0, 49), reportTo(numbers[0] ?? '', 'ACCEPTD')],
+      '2026-11-22T11:00:06.000Z',
+      { by: 'request', mustExist: 'message' },
+    );
+    expect(sent).toEqual(['BatchGetCommand', 'BatchWriteCommand']);
+    expect(again.slice(0, 49).every((r) => !r.changed && r.found === true)).toBe(true);
+    expect(again[49]).toEqual({ changed: true, found: true });
+    const got = messageView(
+      messageIdOf(correlation, numbers[1] ?? ''),
+      await store.getMessage(messageIdOf(correlation, numbers[1] ?? '')),
+    );
+    expect(got?.history.at(-1)).toMatchObject({
+      status: 'delivered',
+      at: '2026-11-22T10:00:06.000Z',
+    });
+    expect(got?.updatedAt).toBe('2026-11-22T10:00:06.000Z');
   });
 
   it('stores a reply from a phone once', async () => {
