@@ -99,7 +99,9 @@ function applyOne(state: DeliveryState, report: DeliveryReport, receivedAt: stri
     ...(report.statusDesc ? { description: report.statusDesc } : {}),
   });
   state.seen.push(reportKey(report));
-  if (receivedAt > state.updatedAt) state.updatedAt = receivedAt;
+  // The time of the last event (the provider's where it gives one), not of its arrival: what a
+  // message shows never depends on which of a report's duplicates was stored.
+  if (at > state.updatedAt) state.updatedAt = at;
 }
 
 function copy(state: DeliveryState | undefined): DeliveryState {
@@ -153,12 +155,7 @@ export function foldReports(
       at: entry.report.updatedAt ?? entry.receivedAt,
       key: reportKey(entry.report),
     }))
-    .sort(
-      (a, b) =>
-        byTime(a, b) ||
-        (a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : 0) ||
-        (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
-    );
+    .sort((a, b) => byTime(a, b) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   for (const { report, receivedAt, key } of ordered) {
     if (seen.has(key)) continue;
     seen.add(key);

@@ -124,7 +124,11 @@ export const messageViewSchema = z.strictObject({
   status: messageStatusSchema,
   providerStatus: z.optional(z.string()),
   acceptedAt: z.optional(timestamp),
-  updatedAt: timestamp,
+  updatedAt: timestamp.check(
+    z.describe(
+      "The time of the message's latest event: its last report's (the provider's time where it gives a sane one, else when it arrived), else its submission.",
+    ),
+  ),
   parts: z.optional(
     z
       .strictObject({ total: z.int().check(z.minimum(1)), delivered: count })

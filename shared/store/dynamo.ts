@@ -176,16 +176,19 @@ export function createDynamoStore(options: DynamoStoreOptions): MessageStore {
 
   /**
    * The reports of a push of several, stored with batched requests: one consistent read of every
-   * report's item and of every check's record (100 keys a request), then BatchWriteItems of 25
-   * of the reports not stored yet. A duplicate, in the push or stored before, is not written
-   * again: it keeps its first arrival. One that arrives while the first is being stored (between
-   * the read and the write of another push) is written again, the same report with a receive
-   * time later by that much. A report to a per-request URL whose message is not recorded is not
-   * written at all (and removed, if an earlier try of the push left it).
+   * report's item and of every check's record (100 keys a request), then the reports not stored
+   * yet. A duplicate, in the push or stored before, is not written again. A report with the
+   * provider's time goes in a BatchWriteItem (25 a request), unconditional: a duplicate that
+   * races it (read before, written after) writes the same report again, with only its receive
+   * time (and expiry) different, and nothing a message shows depends on those. One without it
+   * takes its time from its arrival: a conditional put, so the first stored stays. A report to a
+   * per-request URL whose message is not recorded is not written at all (and removed, if an
+   * earlier try of the push left it).
    */
   async function storeBatched(
     entries: readonly ReportEntry[],
     itemOf: (entry: ReportEntry) => Record<string, unknown>,
+    putOne: (entry: ReportEntry) => Promise<boolean>,
     mustExist: ApplyOptions['mustExist'],
   ): Promise<Array<{ changed: boolean; found?: boolean }>> {
     const keyOf = (entry: ReportEntry) => `${messageKey(entry.messageId)} ${entry.sk}`;
@@ -223,6 +226,7 @@ export function createDynamoStore(options: DynamoStoreOptions): MessageStore {
       throw error instanceof StoreError ? error : storeError('reading delivery reports', error);
     }
     const writes: BatchRequest[] = [];
+    const timeless: ReportEntry[] = [];
     for (const entry of distinct) {
       const found = known === undefined || known.has(entry.messageId);
       const already = stored.has(keyOf(entry));
@@ -232,20 +236,29 @@ export function createDynamoStore(options: DynamoStoreOptions): MessageStore {
           writes.push({
             DeleteRequest: { Key: { pk: messageKey(entry.messageId), sk: entry.sk } },
           });
-      } else if (!already) writes.push({ PutRequest: { Item: itemOf(entry) } });
+      } else if (already) continue;
+      else if (entry.report.updatedAt === undefined) timeless.push(entry);
+      else writes.push({ PutRequest: { Item: itemOf(entry) } });
     }
     const batches: BatchRequest[][] = [];
     for (let i = 0; i < writes.length; i += BATCH_SIZE)
       batches.push(writes.slice(i, i + BATCH_SIZE));
+    const lost = new Set<string>();
     try {
-      await mapWithConcurrency(batches, 4, (batch) => batchWrite(batch, 'reports'));
+      await Promise.all([
+        mapWithConcurrency(batches, 4, (batch) => batchWrite(batch, 'reports')),
+        mapWithConcurrency(timeless, REPORT_WRITES, async (entry) => {
+          if (!(await putOne(entry))) lost.add(keyOf(entry));
+        }),
+      ]);
     } catch (error) {
       throw error instanceof StoreError ? error : storeError('storing delivery reports', error);
     }
     return entries.map((entry, index) => {
+      const key = keyOf(entry);
       const found = known === undefined || known.has(entry.messageId);
       // A report of an application-token push whose message is unknown is kept aside, inert.
-      const changed = found && firstOf.get(keyOf(entry)) === index && !stored.has(keyOf(entry));
+      const changed = found && firstOf.get(key) === index && !stored.has(key) && !lost.has(key);
       return mustExist ? { changed, found } : { changed };
     });
   }
@@ -373,7 +386,6 @@ export function createDynamoStore(options: DynamoStoreOptions): MessageStore {
         expiresAt: expiresAt(receivedAt),
       });
       const mustExist = applyOptions?.mustExist;
-      if (entries.length >= BATCHED_FROM) return storeBatched(entries, itemOf, mustExist);
       const put = async (entry: ReportEntry) => {
         try {
           await client.send(
@@ -390,6 +402,7 @@ export function createDynamoStore(options: DynamoStoreOptions): MessageStore {
           throw storeError('storing a delivery report', error);
         }
       };
+      if (entries.length >= BATCHED_FROM) return storeBatched(entries, itemOf, put, mustExist);
       const writes = mapWithConcurrency(entries, REPORT_WRITES, put);
       if (!mustExist) return (await writes).map((changed) => ({ changed }));
       // The check runs beside the writes, not before them: one round trip, and one read for a

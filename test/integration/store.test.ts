@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   availableBackends,
@@ -110,7 +110,8 @@ describe.each(availableBackends())('DynamoDB store on %s', (kind) => {
     expect(await view(record)).toMatchObject({
       status: 'delivered',
       providerStatus: 'DELIVRD',
-      updatedAt: '2026-11-22T10:00:06.000Z',
+      // The latest event's time, the provider's: not its arrival (10:00:06).
+      updatedAt: '2026-11-22T10:00:05.000Z',
       parts: { total: 1, delivered: 1 },
       history: [
         { status: 'accepted' },
@@ -259,9 +260,8 @@ describe.each(availableBackends())('DynamoDB store on %s', (kind) => {
         correlation,
       })),
     );
-    // No provider time: a report's time is when it first arrived.
     const reportTo = (to: string, providerStatus = 'DELIVRD') =>
-      report(uniqueId(), providerStatus, { correlation, to, updatedAt: undefined });
+      report(uniqueId(), providerStatus, { correlation, to });
     const reports = numbers.map((to) => reportTo(to));
     const first = await batched.applyReports(reports, '2026-11-22T10:00:06.000Z', {
       by: 'request',
@@ -276,7 +276,7 @@ describe.each(availableBackends())('DynamoDB store on %s', (kind) => {
         TableName: TABLE,
         Key: {
           pk: `MSG#${messageIdOf(correlation, numbers[49] ?? '')}`,
-          sk: 'REPORT#1/1|DELIVRD|',
+          sk: 'REPORT#1/1|DELIVRD|2026-11-22T10:00:05.000Z',
         },
       }),
     );
@@ -292,15 +292,88 @@ describe.each(availableBackends())('DynamoDB store on %s', (kind) => {
     expect(sent).toEqual(['BatchGetCommand', 'BatchWriteCommand']);
     expect(again.slice(0, 49).every((r) => !r.changed && r.found === true)).toBe(true);
     expect(again[49]).toEqual({ changed: true, found: true });
-    const got = messageView(
-      messageIdOf(correlation, numbers[1] ?? ''),
-      await store.getMessage(messageIdOf(correlation, numbers[1] ?? '')),
+    // The first arrival is kept: the resend was not written.
+    const kept = await client.send(
+      new GetCommand({
+        TableName: TABLE,
+        Key: {
+          pk: `MSG#${messageIdOf(correlation, numbers[1] ?? '')}`,
+          sk: 'REPORT#1/1|DELIVRD|2026-11-22T10:00:05.000Z',
+        },
+      }),
     );
-    expect(got?.history.at(-1)).toMatchObject({
-      status: 'delivered',
-      at: '2026-11-22T10:00:06.000Z',
+    expect(kept.Item?.receivedAt).toBe('2026-11-22T10:00:06.000Z');
+  });
+
+  it('shows the same message whichever of two racing duplicate pushes is stored last (each read before the other wrote)', async () => {
+    let hold: Promise<void> | undefined;
+    const held = new Proxy(client, {
+      get(target, property, receiver) {
+        if (property !== 'send') return Reflect.get(target, property, receiver);
+        return async (command: Parameters<typeof client.send>[0]) => {
+          const name = command.constructor.name;
+          if (hold && (name === 'BatchWriteCommand' || name === 'PutCommand')) await hold;
+          return target.send(command);
+        };
+      },
     });
-    expect(got?.updatedAt).toBe('2026-11-22T10:00:06.000Z');
+    const slow = createDynamoStore({ client: held, tableName: TABLE, retentionDays: 90 });
+    const record = accepted(uniqueId());
+    await store.recordMessages([record]);
+    const id = record.providerMessageId ?? '';
+    // Two parts: part 1 with the provider's time, part 2 without (its time is its arrival).
+    const reports = [
+      report(id, 'DELIVRD', { total: 2, sequence: 1 }),
+      report(id, 'DELIVRD', { total: 2, sequence: 2, updatedAt: undefined }),
+    ];
+    let release = () => {};
+    hold = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // A arrives first and reads; its writes wait. B, the provider's resend, then reads and writes.
+    const first = slow.applyReports(reports, '2026-11-22T10:00:06.000Z');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    hold = undefined;
+    expect(await store.applyReports(reports, '2026-11-22T10:00:09.000Z')).toEqual([
+      { changed: true },
+      { changed: true },
+    ]);
+    const seen = await view(record);
+    expect(seen).toMatchObject({ status: 'delivered', parts: { total: 2, delivered: 2 } });
+    release();
+    await first;
+    expect(await view(record)).toEqual(seen);
+    // A third push, after both: nothing is written, nothing changes.
+    expect(await store.applyReports(reports, '2026-11-22T10:00:12.000Z')).toEqual([
+      { changed: false },
+      { changed: false },
+    ]);
+    expect(await view(record)).toEqual(seen);
+  });
+
+  it('removes a report an earlier try of a per-request push left for a message outside its call, writing nothing for it', async () => {
+    const correlation = newCorrelation();
+    const [mine, other] = ['+6592000001', '+6592000002'];
+    await store.recordMessages([
+      { ...accepted(uniqueId()), messageId: messageIdOf(correlation, mine), to: mine, correlation },
+    ]);
+    const reports = [mine, other].map((to) => report(uniqueId(), 'DELIVRD', { correlation, to }));
+    const leftKey = {
+      pk: `MSG#${messageIdOf(correlation, other)}`,
+      sk: 'REPORT#1/1|DELIVRD|2026-11-22T10:00:05.000Z',
+    };
+    await client.send(new PutCommand({ TableName: TABLE, Item: { ...leftKey, report: {} } }));
+    const results = await store.applyReports(reports, '2026-11-22T10:00:06.000Z', {
+      by: 'request',
+      mustExist: 'message',
+    });
+    expect(results).toEqual([
+      { changed: true, found: true },
+      { changed: false, found: false },
+    ]);
+    expect((await client.send(new GetCommand({ TableName: TABLE, Key: leftKey }))).Item).toBe(
+      undefined,
+    );
   });
 
   it('stores a reply from a phone once', async () => {
