@@ -190,8 +190,10 @@ const cpuPerItem = (p: Path) => p.cpuMicros / (p.calls * p.per);
 /** DynamoDB Local's CPU per item stored. */
 const childCpuPerItem = (p: Path) => p.childCpuMicros / (p.calls * p.per);
 
+/** Huawei's report time, `yyyy-MM-ddTHH:mm:ssZ`: now (a time older than 30 days is not used). */
+const updateTime = () => `${new Date().toISOString().slice(0, 19)}Z`;
 const form = (id: string) =>
-  `smsMsgId=${id}&status=DELIVRD&source=2&updateTime=2026-11-22T10%3A00%3A00Z&orgCode=000&total=1&sequence=1`;
+  `smsMsgId=${id}&status=DELIVRD&source=2&updateTime=${encodeURIComponent(updateTime())}&orgCode=000&total=1&sequence=1`;
 
 console.log(
   `node ${process.version}, ${BACKEND}, concurrency ${CONCURRENCY}, ${ROUNDS} interleaved rounds`,
@@ -395,6 +397,7 @@ const batched = path(
         statusReportList: Array.from({ length: 50 }, () => ({
           smsMsgId: nextAppId(),
           status: 'DELIVRD',
+          updateTime: updateTime(),
           total: '1',
           sequence: '1',
         })),
