@@ -359,30 +359,31 @@ const scoped = path(
   },
   push,
 );
+/** The next one-number call's report: its URL (bound to the number) and its form body. */
+function nextOneNumberPush(): { url: string; body: string } {
+  const i = oneNext++;
+  const correlation = oneCalls[i] as string;
+  return {
+    url: callbackUrl(`${callback.url}report`, secret, correlation, [oneTo(i)]) ?? '',
+    body: `${form(`${randomUUID()}_1`)}&extend=${correlation}&to=${encodeURIComponent(oneTo(i))}`,
+  };
+}
 const oneNumber = path(
   'reports via handler, per-request URL of a one-number call, one push each',
   () => {
-    const i = oneNext++;
-    const correlation = oneCalls[i] as string;
-    return prepare(
-      FORM,
-      `${form(`${randomUUID()}_1`)}&extend=${correlation}&to=${encodeURIComponent(oneTo(i))}`,
-      callbackUrl(`${callback.url}report`, secret, correlation, [oneTo(i)]) ?? '',
-    );
+    const { url, body } = nextOneNumberPush();
+    return prepare(FORM, body, url);
   },
   push,
 );
 const oneDirect = path(
   'reports via handler invoked directly (no HTTP), per-request URL of a one-number call',
   () => {
-    const i = oneNext++;
-    const correlation = oneCalls[i] as string;
-    const url = new URL(
-      callbackUrl(`${callback.url}report`, secret, correlation, [oneTo(i)]) ?? '',
-    );
+    const next = nextOneNumberPush();
+    const url = new URL(next.url);
     return {
       query: url.search.slice(1),
-      body: `${form(`${randomUUID()}_1`)}&extend=${correlation}&to=${encodeURIComponent(oneTo(i))}`,
+      body: next.body,
       headers: { host: url.host, 'content-type': FORM },
     };
   },

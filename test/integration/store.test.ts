@@ -263,6 +263,19 @@ describe.each(availableBackends())('DynamoDB store on %s', (kind) => {
     const reportTo = (to: string, providerStatus = 'DELIVRD') =>
       report(uniqueId(), providerStatus, { correlation, to });
     const reports = numbers.map((to) => reportTo(to));
+    /** The stored item of the DELIVRD report for `to`, if any. */
+    const deliveredItem = async (to: string) =>
+      (
+        await client.send(
+          new GetCommand({
+            TableName: TABLE,
+            Key: {
+              pk: `MSG#${messageIdOf(correlation, to)}`,
+              sk: 'REPORT#1/1|DELIVRD|2026-11-22T10:00:05.000Z',
+            },
+          }),
+        )
+      ).Item;
     const first = await batched.applyReports(reports, '2026-11-22T10:00:06.000Z', {
       by: 'request',
       mustExist: 'message',
@@ -271,16 +284,7 @@ describe.each(availableBackends())('DynamoDB store on %s', (kind) => {
     expect(sent).toEqual(['BatchGetCommand', 'BatchWriteCommand', 'BatchWriteCommand']);
     expect(first.slice(0, 49).every((r) => r.changed && r.found === true)).toBe(true);
     expect(first[49]).toEqual({ changed: false, found: false });
-    const foreign = await client.send(
-      new GetCommand({
-        TableName: TABLE,
-        Key: {
-          pk: `MSG#${messageIdOf(correlation, numbers[49] ?? '')}`,
-          sk: 'REPORT#1/1|DELIVRD|2026-11-22T10:00:05.000Z',
-        },
-      }),
-    );
-    expect(foreign.Item).toBeUndefined();
+    expect(await deliveredItem(numbers[49] ?? '')).toBeUndefined();
 
     // The provider pushes them again an hour later, with one new report: only that is written.
     sent.length = 0;
@@ -293,16 +297,7 @@ describe.each(availableBackends())('DynamoDB store on %s', (kind) => {
     expect(again.slice(0, 49).every((r) => !r.changed && r.found === true)).toBe(true);
     expect(again[49]).toEqual({ changed: true, found: true });
     // The first arrival is kept: the resend was not written.
-    const kept = await client.send(
-      new GetCommand({
-        TableName: TABLE,
-        Key: {
-          pk: `MSG#${messageIdOf(correlation, numbers[1] ?? '')}`,
-          sk: 'REPORT#1/1|DELIVRD|2026-11-22T10:00:05.000Z',
-        },
-      }),
-    );
-    expect(kept.Item?.receivedAt).toBe('2026-11-22T10:00:06.000Z');
+    expect((await deliveredItem(numbers[1] ?? ''))?.receivedAt).toBe('2026-11-22T10:00:06.000Z');
   });
 
   it('shows the same message whichever of two racing duplicate pushes is stored last (each read before the other wrote)', async () => {
