@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { stripVTControlCharacters } from 'node:util';
+import { Pool } from 'undici';
 import { maskLine } from './maskLine.ts';
 import { repoRoot } from './serverlessYml.ts';
 
@@ -197,35 +198,44 @@ export function describeExit({ code, signal }: OfflineExit): string {
   return signal ? `killed by ${signal}` : `exit code ${code}`;
 }
 
+/** Runs functions inside serverless-offline (see `invoke`); `close` ends its connections. */
+export interface OfflineInvoker {
+  invoke(functionName: string, event: unknown, timeoutMs: number): Promise<unknown>;
+  close(): Promise<void>;
+}
+
 /**
- * Runs a function inside serverless-offline through its Lambda Invoke endpoint (the one the AWS
+ * Runs functions inside serverless-offline through its Lambda Invoke endpoint (the one the AWS
  * SDK's `Invoke` uses), synchronously, and returns the handler's result. A handler error (offline
- * sets `X-Amz-Function-Error: Unhandled`) is thrown, as Lambda's front ends treat it.
+ * sets `X-Amz-Function-Error: Unhandled`) is thrown, as Lambda's front ends treat it. Invocations
+ * share keep-alive connections (undici's pool): every push to a local Function URL is one, and a
+ * fetch() per invocation cost about twice the CPU.
  */
-export async function invokeInOffline(
-  lambdaPort: number,
-  functionName: string,
-  event: unknown,
-  timeoutMs: number,
-): Promise<unknown> {
-  const url = `http://127.0.0.1:${lambdaPort}/2015-03-31/functions/${encodeURIComponent(functionName)}/invocations`;
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-amz-invocation-type': 'RequestResponse',
+export function offlineInvoker(lambdaPort: number): OfflineInvoker {
+  const pool = new Pool(`http://127.0.0.1:${lambdaPort}`, { connections: 64 });
+  return {
+    async invoke(functionName, event, timeoutMs) {
+      const res = await pool.request({
+        method: 'POST',
+        path: `/2015-03-31/functions/${encodeURIComponent(functionName)}/invocations`,
+        headers: {
+          'content-type': 'application/json',
+          'x-amz-invocation-type': 'RequestResponse',
+        },
+        body: JSON.stringify(event),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      const text = await res.body.text();
+      if (res.statusCode !== 200) {
+        throw new Error(`invoking ${functionName} in serverless-offline: ${res.statusCode} ${text}`);
+      }
+      const payload: unknown = text === '' ? null : JSON.parse(text);
+      if (res.headers['x-amz-function-error']) {
+        const { errorType, errorMessage } = (payload ?? {}) as Record<string, unknown>;
+        throw new Error(`${functionName} failed: ${String(errorType)}: ${String(errorMessage)}`);
+      }
+      return payload;
     },
-    body: JSON.stringify(event),
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  const text = await res.text();
-  if (res.status !== 200) {
-    throw new Error(`invoking ${functionName} in serverless-offline: ${res.status} ${text}`);
-  }
-  const payload: unknown = text === '' ? null : JSON.parse(text);
-  if (res.headers.get('x-amz-function-error')) {
-    const { errorType, errorMessage } = (payload ?? {}) as Record<string, unknown>;
-    throw new Error(`${functionName} failed: ${String(errorType)}: ${String(errorMessage)}`);
-  }
-  return payload;
+    close: () => pool.close(),
+  };
 }

@@ -19,7 +19,8 @@ import { createMessagesTable, startDynalite } from './dynamo.ts';
 import { type LocalFunctionUrl, startFunctionUrl } from './functionUrl.ts';
 import { maskLine } from './maskLine.ts';
 import {
-  invokeInOffline,
+  type OfflineInvoker,
+  offlineInvoker,
   type Offline,
   type OfflineExit,
   type OfflineReady,
@@ -275,7 +276,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // turns requests into Function URL events and runs the function inside offline (its Lambda
     // Invoke endpoint), so the callback runs bundled, with offline's environment, like the rest.
     let offlineReady: Promise<OfflineReady> | undefined;
-    let lambdaPort = 0;
+    let invoker: OfflineInvoker | undefined;
     const functionUrls: Record<string, string> = {};
     for (const fn of layout.urlFunctions) {
       const fallbackName = `${layout.service}-${LOCAL_STAGE}-${fn.key}`;
@@ -285,8 +286,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           const { functionNames } = await offlineReady;
           const name = functionNames.get(fn.key) ?? fallbackName;
           try {
-            return (await invokeInOffline(
-              lambdaPort,
+            if (!invoker) throw new Error('serverless-offline is not started');
+            return (await invoker.invoke(
               name,
               event,
               fn.timeoutMs + 5_000,
@@ -336,12 +337,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       freePort(),
       freePort(),
     ]);
-    lambdaPort = lambda;
+    const invokes = offlineInvoker(lambda);
+    invoker = invokes;
+    cleanups.push(() => invokes.close());
     let started = false;
     offline = startOffline({
       stage: LOCAL_STAGE,
       httpPort: options.httpPort,
-      lambdaPort,
+      lambdaPort: lambda,
       websocketPort,
       albPort,
       env: offlineEnvironment({
@@ -397,7 +400,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Scheduled functions: offline has no scheduler, so the stack invokes reconcile itself.
     const reconcileName =
       ready.functionNames.get('reconcile') ?? `${layout.service}-${LOCAL_STAGE}-reconcile`;
-    const reconcile = () => invokeInOffline(lambdaPort, reconcileName, {}, 125_000);
+    const reconcile = () => invokes.invoke(reconcileName, {}, 125_000);
     const every = options.reconcileEveryMs ?? 60_000;
     if (every > 0) {
       let running: Promise<unknown> | undefined;
