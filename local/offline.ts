@@ -227,7 +227,9 @@ export function offlineInvoker(lambdaPort: number): OfflineInvoker {
       });
       const text = await res.body.text();
       if (res.statusCode !== 200) {
-        throw new Error(`invoking ${functionName} in serverless-offline: ${res.statusCode} ${text}`);
+        throw new Error(
+          `invoking ${functionName} in serverless-offline: ${res.statusCode} ${text}`,
+        );
       }
       const payload: unknown = text === '' ? null : JSON.parse(text);
       if (res.headers['x-amz-function-error']) {

@@ -19,11 +19,11 @@ import { createMessagesTable, startDynalite } from './dynamo.ts';
 import { type LocalFunctionUrl, startFunctionUrl } from './functionUrl.ts';
 import { maskLine } from './maskLine.ts';
 import {
-  type OfflineInvoker,
-  offlineInvoker,
   type Offline,
   type OfflineExit,
+  type OfflineInvoker,
   type OfflineReady,
+  offlineInvoker,
   startOffline,
 } from './offline.ts';
 import { freePort } from './ports.ts';
