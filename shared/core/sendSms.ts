@@ -13,14 +13,10 @@ import type { MessageRecord, MessageStore } from '../store/types.ts';
 import type { Deadline } from '../util/deadline.ts';
 import { type Admission, type AdmissionDeps, giveBackQuietly, unsentUnits } from './admission.ts';
 import type { Breaker } from './breaker.ts';
+import { answerForDeadAttempt } from './deadAttempt.ts';
 import { failedOutcomes } from './failedOutcomes.ts';
 import { canFailOver, type Failover } from './failover.ts';
-import {
-  answerForAbandoned,
-  type IdempotencyGate,
-  refuseClaim,
-  settleAfterError,
-} from './idempotency.ts';
+import { type IdempotencyGate, refuseClaim, settleAfterError } from './idempotency.ts';
 import {
   admitAndRecordIntents,
   RATE_LIMITED_NOT_SENT,
@@ -124,7 +120,18 @@ export async function sendSms(
 
   // Opt-outs, per-recipient limits and the intents, in one store round trip, before any
   // provider call: whatever happens after it, every message that may be sent has a record.
-  const admission = await admitOnce(sendable, intents, deps, now().getTime());
+  const admission = await admitOnce(sendable, intents, deps, now().getTime(), (gate, planned) =>
+    answerForDeadAttempt(planned, {
+      to: request.to,
+      refused: screened.refused,
+      templateId: request.templateId,
+      reference: request.reference,
+      gate,
+      store: deps.store,
+      log: deps.log,
+      now,
+    }),
+  );
   try {
     return await sendAdmitted(admission);
   } catch (error) {
@@ -416,13 +423,14 @@ function unsentInAnswer(outcome: StoredOutcome, units: readonly TakenUnit[]): Ta
  * same round trip. A claim that is not this request's undoes the rest (the units are given back,
  * the intents removed) and answers for the key: the first answer again, a conflict, or "still
  * running"; a claim taken over from an attempt that died answers for that attempt's messages
- * (outcome unknown), never sending them again.
+ * from what it recorded of them (`answerForDead`), never sending them again.
  */
 async function admitOnce(
   numbers: readonly string[],
   intents: readonly MessageRecord[],
   deps: SendSmsDeps,
   nowMs: number,
+  answerForDead: (gate: IdempotencyGate, planned: readonly string[]) => Promise<never>,
 ): Promise<Admission> {
   const gate = deps.idempotency;
   if (!gate) return admitAndRecordIntents(numbers, intents, deps, nowMs);
@@ -463,19 +471,6 @@ async function admitOnce(
   if (claimed.status === 'rejected') throw claimed.reason;
   const result = claimed.value;
   if (result.kind === 'claimed') throw new Error('unreachable');
-  if (result.kind === 'abandoned') {
-    const answer = new AppError(
-      'provider_timeout',
-      'An earlier attempt with this Idempotency-Key stopped while sending: its messages may have been sent, and were not sent again',
-      {
-        details: result.planned.map((messageId) => ({
-          path: 'to',
-          message: 'outcome unknown: an earlier attempt may have sent it; it was not resent',
-          messageId,
-        })),
-      },
-    );
-    return answerForAbandoned(gate, answer, deps.log);
-  }
+  if (result.kind === 'abandoned') return answerForDead(gate, result.planned);
   return refuseClaim(result);
 }

@@ -189,6 +189,119 @@ describe('POST /sms with Idempotency-Key', () => {
     expect(sentTo('+6591230054')).toBe(0);
   });
 
+  /** A crashed attempt's claim (its lease over) naming `planned`, and its records as it left them. */
+  async function deadAttempt(key: string, body: unknown, planned: string[], records: unknown[]) {
+    const client = createDocumentClient({ endpoint: local.services.dynamo.endpoint });
+    const { createDynamoStore } = await import('../../shared/store/dynamo.ts');
+    const store = createDynamoStore({ client, tableName: local.services.table, retentionDays: 1 });
+    await store.recordMessages(records as Parameters<typeof store.recordMessages>[0]);
+    const ledger = createIdempotencyLedger({ client, tableName: local.services.table });
+    const scope = (await import('node:crypto'))
+      .createHash('sha256')
+      .update('id:test-key-id', 'utf8')
+      .digest('base64url');
+    const claimed = await ledger.claim({
+      id: ledgerId('POST /sms', scope, key),
+      fingerprint: fingerprintOf(body),
+      leaseUntil: Date.now() - 1,
+      planned,
+      now: Date.now(),
+    });
+    expect(claimed.kind).toBe('claimed');
+  }
+  const recordOf = (messageId: string, to: string, fields: Record<string, unknown>) => ({
+    messageId,
+    to,
+    templateId: 'demo-otp',
+    provider: 'huawei',
+    correlation: `sr${'0'.repeat(31)}1`,
+    submittedAt: new Date().toISOString(),
+    ...fields,
+  });
+
+  it('a dead attempt that recorded every outcome is answered as it would have answered: 202, replayed, nothing sent', async () => {
+    const handler = await load('../../functions/sendSms.ts');
+    // A satellite number is refused before any intent: it is not among the planned ids.
+    const to = ['+6591230057', '+881612345678', '+6591230058'];
+    const body = { ...BODY, to };
+    const planned = [
+      '0b0b0b0b-0000-8000-8000-000000000011',
+      '0b0b0b0b-0000-8000-8000-000000000012',
+    ];
+    await deadAttempt('k-recorded', body, planned, [
+      recordOf(planned[0] as string, to[0] as string, {
+        status: 'accepted',
+        providerMessageId: 'dead-attempt-1',
+      }),
+      recordOf(planned[1] as string, to[2] as string, {
+        status: 'rejected',
+        error: { code: 'opted_out', message: 'the recipient opted out' },
+      }),
+    ]);
+    const answer = await post(handler, body, 'k-recorded');
+    expect(answer.statusCode).toBe(202);
+    expect(answer.headers['idempotent-replayed']).toBe('true');
+    const messages = answer.body.messages ?? [];
+    expect(messages.map((m) => [m.to, m.status])).toEqual([
+      [to[0], 'accepted'],
+      [to[1], 'rejected'],
+      [to[2], 'rejected'],
+    ]);
+    expect(messages[0]?.messageId).toBe(planned[0]);
+    expect(messages[1]?.error?.code).toBe('destination_not_allowed');
+    expect(messages[2]).toMatchObject({ messageId: planned[1], error: { code: 'opted_out' } });
+    // The refused number's entry has a record of its own, as any answered message does.
+    const getMessage = await load('../../functions/getMessage.ts');
+    const event = apiEvent({
+      method: 'GET',
+      path: `/sms/${messages[1]?.messageId}`,
+      pathParameters: { messageId: messages[1]?.messageId as string },
+      headers: { 'x-api-key': 'test-key' },
+    });
+    const view = parseAnswer(await getMessage(event, lambdaContext(15_000), () => {}));
+    expect(view.body).toMatchObject({ status: 'rejected' });
+    const again = await post(handler, body, 'k-recorded');
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toEqual(answer.body);
+    expect(to.map(sentTo)).toEqual([0, 0, 0]);
+  });
+
+  it('a dead attempt with one message still unknown is answered 504, each message named with what is known of it', async () => {
+    const handler = await load('../../functions/sendSms.ts');
+    const to = ['+6591230059', '+6591230060'];
+    const body = { ...BODY, to };
+    const planned = [
+      '0b0b0b0b-0000-8000-8000-000000000021',
+      '0b0b0b0b-0000-8000-8000-000000000022',
+    ];
+    await deadAttempt('k-half', body, planned, [
+      recordOf(planned[0] as string, to[0] as string, { status: 'unknown', phase: 'sending' }),
+      recordOf(planned[1] as string, to[1] as string, {
+        status: 'accepted',
+        providerMessageId: 'dead-attempt-2',
+      }),
+    ]);
+    const answer = await post(handler, body, 'k-half');
+    expect(answer.statusCode).toBe(504);
+    expect(answer.body.error?.code).toBe('provider_timeout');
+    expect(answer.body.error?.details).toEqual([
+      {
+        path: 'to[0]',
+        message: 'outcome unknown: an earlier attempt may have sent it; it was not resent',
+        messageId: planned[0],
+      },
+      {
+        path: 'to[1]',
+        message: 'accepted: recorded by the earlier attempt; not sent again',
+        messageId: planned[1],
+      },
+    ]);
+    const again = await post(handler, body, 'k-half');
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toEqual(answer.body);
+    expect(to.map(sentTo)).toEqual([0, 0]);
+  });
+
   it('a replay counts nothing against the recipient limit', async () => {
     const handler = await load('../../functions/sendSms.ts', { SMS_RECIPIENT_LIMIT: '2/1h' });
     const body = { ...BODY, to: ['+6591230055'] };
