@@ -6,7 +6,8 @@
 // a report costs at the least; a PutItem of a 4-attribute item is printed beside it. Pushes go
 // over HTTP keep-alive (undici, the leanest client at hand: it stands for the provider) to the local Function URL; the
 // handler is also invoked directly with the Function URL event, to tell its cost from the HTTP
-// hop's. Both DynamoDB clients count their requests and units, so both pay the same for it.
+// hop's, and its core (receivePush) is called alone, to tell the core's cost from that of
+// middy, the log context and the metrics flush around it. Both DynamoDB clients count their requests and units, so both pay the same for it.
 // Without pushing keys a report is checked beside its write: one with the application token
 // against its message's marker (messages recorded first as sent without a callback URL), one to a
 // per-request URL of a call to several numbers against its message's record; one to the URL of a
@@ -85,7 +86,8 @@ const target = SIGNED
 // dispatcher (the design's HTTP library) over keep-alive connections, one per push in flight.
 // node:http's client spends about 2x its CPU per push, fetch() more again.
 const pusher = new Pool(new URL(callback.url).origin, { connections: CONCURRENCY });
-let pushes = 0;
+/** statusCallback invocations: pushes over HTTP and direct invocations (each prints its EMF). */
+let invocations = 0;
 /** The headers of a push: signed with the pushing key (SDK-HMAC-SHA256, Host included). */
 const pushHeaders = (url: string, contentType: string, body: string): Record<string, string> =>
   SIGNED
@@ -109,7 +111,7 @@ const prepare = (contentType: string, body: string, url = target): Prepared => (
   headers: pushHeaders(url, contentType, body),
 });
 async function push({ url, body, headers }: Prepared): Promise<void> {
-  pushes += 1;
+  invocations += 1;
   const at = url.indexOf('/', url.indexOf('//') + 2);
   const { status, text } = await new Promise<{ status: number; text: string }>(
     (resolve, reject) => {
@@ -257,7 +259,7 @@ await store.recordMessages(
 );
 // Calls to one number (a verification code: most of POST /sms): each URL carries that number's
 // tag, so its report needs no lookup. Recorded first too.
-const oneCalls = Array.from({ length: 2 * scopedReports }, () => newCorrelation());
+const oneCalls = Array.from({ length: 3 * scopedReports }, () => newCorrelation());
 const oneTo = (i: number) => `+6594${String(i).padStart(6, '0')}`;
 await store.recordMessages(
   oneCalls.map((correlation, i) => ({
@@ -293,6 +295,7 @@ const lambdaContext = (id: string) => ({
 const tokenQuery = `token=${callbackToken(secret)}`;
 /** The handler invoked as Lambda invokes it for a Function URL push to /report (no HTTP hop). */
 async function invoke(query: string, headers: Record<string, string>, body: string): Promise<void> {
+  invocations += 1;
   const answer = (await handler(
     functionUrlEvent({
       method: 'POST',
@@ -389,6 +392,37 @@ const oneDirect = path(
   },
   ({ query, body, headers }) => invoke(query, headers, body),
 );
+// The handler's core alone, as the handler calls it (its receivers, store and opt-outs, the
+// request as received) but without middy, the log context and the metrics flush: what the
+// observability around the core costs per report, told apart from the core's own work.
+const { receivePush } = await import('../shared/core/receivePush.ts');
+const { pushReceivers } = await import('../shared/deps/receivers.ts');
+const { messageStore } = await import('../shared/deps/store.ts');
+const { optOutStore } = await import('../shared/deps/optOuts.ts');
+const { logger } = await import('../shared/logger.ts');
+const coreOnly = path(
+  'the handler’s core alone (receivePush: no middy, log context or metrics), one-number call',
+  () => {
+    const next = nextOneNumberPush();
+    const url = new URL(next.url);
+    return {
+      method: 'POST',
+      path: '/report',
+      query: url.search.slice(1),
+      headers: { host: url.host, 'content-type': FORM },
+      body: Buffer.from(next.body),
+    };
+  },
+  async (request) => {
+    const answer = await receivePush(request, {
+      receivers: pushReceivers(),
+      store: messageStore(),
+      optOuts: optOutStore(),
+      log: logger,
+    });
+    if (answer.status !== 200) throw new Error(`the core answered ${answer.status}`);
+  },
+);
 const batched = path(
   'reports via handler, JSON batches of 50',
   () =>
@@ -411,7 +445,7 @@ const batched = path(
 // and no per-request URL (the calls carry none with a token).
 const paths = SIGNED
   ? [raw, tiny, single, direct, batched]
-  : [raw, tiny, single, direct, oneNumber, oneDirect, scoped, batched];
+  : [raw, tiny, single, direct, oneNumber, oneDirect, coreOnly, scoped, batched];
 // A batched round still keeps CONCURRENCY pushes in flight.
 const countOf = (p: Path) => Math.max(p.per > 1 ? CONCURRENCY : 1, Math.round(REPORTS / p.per));
 
@@ -461,7 +495,7 @@ console.log(
   `ratio handler/raw: one push each ${(rateOf(single) / rateOf(raw)).toFixed(2)} (${SIGNED ? 'signed' : 'app token'}), ` +
     (SIGNED
       ? ''
-      : `${(rateOf(oneNumber) / rateOf(raw)).toFixed(2)} (per-request URL of a one-number call: bound to it, no lookup; ${(rateOf(oneDirect) / rateOf(raw)).toFixed(2)} invoked directly), ${(rateOf(scoped) / rateOf(raw)).toFixed(2)} (per-request URL of a 50-number call: its record checked beside the write), `) +
+      : `${(rateOf(oneNumber) / rateOf(raw)).toFixed(2)} (per-request URL of a one-number call: bound to it, no lookup; ${(rateOf(oneDirect) / rateOf(raw)).toFixed(2)} invoked directly, ${(rateOf(coreOnly) / rateOf(raw)).toFixed(2)} its core alone), ${(rateOf(scoped) / rateOf(raw)).toFixed(2)} (per-request URL of a 50-number call: its record checked beside the write), `) +
     `invoked directly ${(rateOf(direct) / rateOf(raw)).toFixed(2)}, batched ${(rateOf(batched) / rateOf(raw)).toFixed(2)}`,
 );
 console.log(
@@ -503,6 +537,7 @@ for (const [p, label] of [
   [direct, 'invoked directly'],
   [oneNumber, 'per-request URL, one-number call'],
   [oneDirect, 'invoked directly, one-number call'],
+  [coreOnly, 'the core alone, one-number call'],
   [scoped, 'per-request URL'],
   [batched, 'JSON batches of 50'],
 ] as const) {
@@ -520,10 +555,10 @@ for (const [p, label] of [
       emulatorCpuMicrosPerReport: childCpuPerItem(p),
     },
   });
-  if (p !== direct && p !== oneDirect)
+  if (p !== direct && p !== oneDirect && p !== coreOnly)
     for (const line of tallyFigures('report', `report, ${label}`, perItem(p))) figure(line);
 }
-figure({ name: 'statusCallback invocations (pushes)', value: pushes, unit: 'invocations' });
+figure({ name: 'statusCallback invocations', value: invocations, unit: 'invocations' });
 figure({
   name: 'Secrets Manager calls per cold start (statusCallback, Huawei)',
   value: secretCallsPerColdStart,

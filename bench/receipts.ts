@@ -118,7 +118,7 @@ for (const size of [1, 10, 100]) {
 console.log(
   `Secrets Manager calls: ${secretCallsPerColdStart} at the cold start, ${secrets.calls - secretCallsPerColdStart} after`,
 );
-figure({ name: 'statusCallback invocations (pushes)', value: invocations, unit: 'invocations' });
+figure({ name: 'statusCallback invocations', value: invocations, unit: 'invocations' });
 figure({
   name: 'Secrets Manager calls per cold start (statusCallback, Alibaba)',
   value: secretCallsPerColdStart,

@@ -608,7 +608,7 @@ const coldA = coldShare * MESSAGES * (coldOf('sendSms') + coldOf('statusCallback
 // EMF bytes per statusCallback invocation, over the benches that drive the real handler.
 const emfRuns = runs.filter((r) => r.bench.id === 'ingest' || r.bench.id === 'receipts');
 const emfInvocations = emfRuns.reduce(
-  (sum, r) => sum + (find(r.bench.id, 'statusCallback invocations (pushes)')?.value ?? 0),
+  (sum, r) => sum + (find(r.bench.id, 'statusCallback invocations')?.value ?? 0),
   0,
 );
 const emfPerInvocation =
