@@ -379,17 +379,19 @@ const oneNumber = path(
   },
   push,
 );
+/** The next one-number call's report as the function receives it: query, headers and body. */
+function nextOneNumberRequest(): { query: string; headers: Record<string, string>; body: string } {
+  const next = nextOneNumberPush();
+  const url = new URL(next.url);
+  return {
+    query: url.search.slice(1),
+    headers: { host: url.host, 'content-type': FORM },
+    body: next.body,
+  };
+}
 const oneDirect = path(
   'reports via handler invoked directly (no HTTP), per-request URL of a one-number call',
-  () => {
-    const next = nextOneNumberPush();
-    const url = new URL(next.url);
-    return {
-      query: url.search.slice(1),
-      body: next.body,
-      headers: { host: url.host, 'content-type': FORM },
-    };
-  },
+  nextOneNumberRequest,
   ({ query, body, headers }) => invoke(query, headers, body),
 );
 // The handler's core alone, as the handler calls it (its receivers, store and opt-outs, the
@@ -403,15 +405,8 @@ const { logger } = await import('../shared/logger.ts');
 const coreOnly = path(
   'the handler’s core alone (receivePush: no middy, log context or metrics), one-number call',
   () => {
-    const next = nextOneNumberPush();
-    const url = new URL(next.url);
-    return {
-      method: 'POST',
-      path: '/report',
-      query: url.search.slice(1),
-      headers: { host: url.host, 'content-type': FORM },
-      body: Buffer.from(next.body),
-    };
+    const { query, headers, body } = nextOneNumberRequest();
+    return { method: 'POST', path: '/report', query, headers, body: Buffer.from(body) };
   },
   async (request) => {
     const answer = await receivePush(request, {
