@@ -29,6 +29,41 @@ function settled(record: MessageRecord | undefined): record is MessageRecord {
 }
 
 /**
+ * What an attempt that died holding an Idempotency-Key recorded of its `planned` messages, in
+ * that order: each one's record, or undefined where there is none or it could not be read (then
+ * nothing is known of it).
+ */
+export function readDeadAttempt(
+  planned: readonly string[],
+  deps: { store: MessageStore; log: Log },
+): Promise<Array<MessageRecord | undefined>> {
+  return mapWithConcurrency(planned, READS, async (messageId) => {
+    try {
+      return (await deps.store.getMessage(messageId)).record;
+    } catch (error) {
+      deps.log.warn("an earlier attempt's message not read", {
+        reason: (error as Error).message,
+      });
+      return undefined;
+    }
+  });
+}
+
+/**
+ * True when the dead attempt surely sent none of its messages: every one is recorded `not_sent`
+ * or `rejected` (refused before the call, or by the provider). Its key then answers for nothing,
+ * and the request that took it over sends as its owner: there was no first send to repeat.
+ */
+export function sentNone(records: ReadonlyArray<MessageRecord | undefined>): boolean {
+  return (
+    records.length > 0 &&
+    records.every(
+      (record) => settled(record) && (record.status === 'not_sent' || record.status === 'rejected'),
+    )
+  );
+}
+
+/**
  * Answers a request whose Idempotency-Key was claimed by an attempt that died (its lease over),
  * from what that attempt recorded of its `planned` messages, and sends nothing. When every one
  * has its outcome recorded (the attempt died after writing its records, before settling the key),
@@ -39,17 +74,10 @@ function settled(record: MessageRecord | undefined): record is MessageRecord {
  */
 export async function answerForDeadAttempt(
   planned: readonly string[],
+  records: ReadonlyArray<MessageRecord | undefined>,
   context: DeadAttemptContext,
 ): Promise<never> {
   const { gate, log } = context;
-  const records = await mapWithConcurrency(planned, READS, async (messageId) => {
-    try {
-      return (await context.store.getMessage(messageId)).record;
-    } catch (error) {
-      log.warn("an earlier attempt's message not read", { reason: (error as Error).message });
-      return undefined;
-    }
-  });
   const positionOf = new Map(context.to.map((number, index) => [number, index]));
   const byPosition = new Map<number, MessageRecord>();
   for (const record of records) {
@@ -87,18 +115,22 @@ export async function answerForDeadAttempt(
   // The numbers refused before any intent get their entries as that attempt gave them (with ids
   // of their own: the attempt's were never answered); the rest are its records.
   const submittedAt = context.now().toISOString();
-  const refusedRecords = [...context.refused].map(
-    ([position, outcome]) =>
-      [
-        position,
-        toRecord(outcome, {
-          templateId: context.templateId,
-          reference: context.reference,
-          provider: 'none',
-          submittedAt,
-        }),
-      ] as const,
-  );
+  // A position the attempt has a record for keeps it, whatever screening says now (the allowed
+  // countries may have changed since): the record is what was done.
+  const refusedRecords = [...context.refused]
+    .filter(([position]) => !byPosition.has(position))
+    .map(
+      ([position, outcome]) =>
+        [
+          position,
+          toRecord(outcome, {
+            templateId: context.templateId,
+            reference: context.reference,
+            provider: 'none',
+            submittedAt,
+          }),
+        ] as const,
+    );
   await recordQuietly(
     context,
     refusedRecords.map(([, record]) => record),

@@ -17,6 +17,8 @@ export interface IdempotencyGate {
   claim(planned?: readonly string[]): Promise<ClaimResult>;
   complete(outcome: StoredOutcome): Promise<void>;
   release(): Promise<void>;
+  /** Names `planned` as the messages the key answers for (a dead attempt's, taken over). */
+  replan(planned: readonly string[]): Promise<void>;
 }
 
 /** A stored answer to give again (`Idempotent-Replayed: true`): nothing was sent this time. */
@@ -83,6 +85,9 @@ export function idempotencyGate(
     },
     async release() {
       if (claim) await ledger.release(options.id, claim);
+    },
+    async replan(planned) {
+      if (claim) await ledger.replan(options.id, claim, planned);
     },
   };
 }

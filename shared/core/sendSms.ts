@@ -13,7 +13,7 @@ import type { MessageRecord, MessageStore } from '../store/types.ts';
 import type { Deadline } from '../util/deadline.ts';
 import { type Admission, type AdmissionDeps, giveBackQuietly, unsentUnits } from './admission.ts';
 import type { Breaker } from './breaker.ts';
-import { answerForDeadAttempt } from './deadAttempt.ts';
+import { answerForDeadAttempt, readDeadAttempt, sentNone } from './deadAttempt.ts';
 import { failedOutcomes } from './failedOutcomes.ts';
 import { canFailOver, type Failover } from './failover.ts';
 import { type IdempotencyGate, refuseClaim, settleAfterError } from './idempotency.ts';
@@ -120,17 +120,22 @@ export async function sendSms(
 
   // Opt-outs, per-recipient limits and the intents, in one store round trip, before any
   // provider call: whatever happens after it, every message that may be sent has a record.
-  const admission = await admitOnce(sendable, intents, deps, now().getTime(), (gate, planned) =>
-    answerForDeadAttempt(planned, {
-      to: request.to,
-      refused: screened.refused,
-      templateId: request.templateId,
-      reference: request.reference,
-      gate,
-      store: deps.store,
-      log: deps.log,
-      now,
-    }),
+  const admission = await admitOnce(
+    sendable,
+    intents,
+    deps,
+    now().getTime(),
+    (gate, planned, records) =>
+      answerForDeadAttempt(planned, records, {
+        to: request.to,
+        refused: screened.refused,
+        templateId: request.templateId,
+        reference: request.reference,
+        gate,
+        store: deps.store,
+        log: deps.log,
+        now,
+      }),
   );
   try {
     return await sendAdmitted(admission);
@@ -423,14 +428,19 @@ function unsentInAnswer(outcome: StoredOutcome, units: readonly TakenUnit[]): Ta
  * same round trip. A claim that is not this request's undoes the rest (the units are given back,
  * the intents removed) and answers for the key: the first answer again, a conflict, or "still
  * running"; a claim taken over from an attempt that died answers for that attempt's messages
- * from what it recorded of them (`answerForDead`), never sending them again.
+ * from what it recorded of them (`answerForDead`), never sending them again, unless it surely
+ * sent none of them: then this request, the key's owner now, sends its own.
  */
 async function admitOnce(
   numbers: readonly string[],
   intents: readonly MessageRecord[],
   deps: SendSmsDeps,
   nowMs: number,
-  answerForDead: (gate: IdempotencyGate, planned: readonly string[]) => Promise<never>,
+  answerForDead: (
+    gate: IdempotencyGate,
+    planned: readonly string[],
+    records: ReadonlyArray<MessageRecord | undefined>,
+  ) => Promise<never>,
 ): Promise<Admission> {
   const gate = deps.idempotency;
   if (!gate) return admitAndRecordIntents(numbers, intents, deps, nowMs);
@@ -438,16 +448,27 @@ async function admitOnce(
     admitAndRecordIntents(numbers, intents, { ...deps, holder: gate.holder }, nowMs),
     gate.claim(intents.map((intent) => intent.messageId)),
   ]);
-  if (claimed.status === 'fulfilled' && claimed.value.kind === 'claimed') {
+  const abandoned =
+    claimed.status === 'fulfilled' && claimed.value.kind === 'abandoned'
+      ? claimed.value
+      : undefined;
+  // A claim taken over from an attempt that died: what that attempt recorded decides.
+  const earlier = abandoned ? await readDeadAttempt(abandoned.planned, deps) : undefined;
+  if ((claimed.status === 'fulfilled' && claimed.value.kind === 'claimed') || sentNoneOf(earlier)) {
+    // This request's claim, or the claim of an attempt that surely sent nothing (nothing to
+    // answer for): the key names this request's messages, and it sends them.
     if (admitted.status === 'fulfilled') return admitted.value;
     await settleAfterError(gate, admitted.reason, deps.log);
     throw admitted.reason;
   }
+  // Answering for the dead attempt's messages: the key names them again before this request's
+  // own intents go (a failure here leaves them named, and the key with them).
+  if (abandoned) await gate.replan(abandoned.planned);
   if (admitted.status === 'fulfilled') {
     // The units are the key's owner's too (same holder): only another body gives its own back,
-    // and a replay those it took afresh for numbers the first answer says were never sent (the
-    // first attempt gave them back). A fresh unit of a number that was sent stays: this call's
-    // take can have come first, and the sent message then counts under it.
+    // and a replay (or an answer for a dead attempt) those it took afresh for numbers the first
+    // attempt surely did not send (it gave them back). A fresh unit of a number that was sent
+    // stays: this call's take can have come first, and the sent message then counts under it.
     // Without an answer from the ledger nothing is given back: a unit held too long only
     // over-counts its number for the window, one given back wrongly lets a number past it.
     const units = [...admitted.value.units.values()];
@@ -458,7 +479,9 @@ async function admitOnce(
           ? units.filter((unit) => unit.fresh)
           : claimed.value.kind === 'replay'
             ? unsentInAnswer(claimed.value.outcome, units)
-            : [];
+            : earlier
+              ? unsentInRecords(earlier, units)
+              : [];
     await Promise.all([
       giveBackQuietly(deps, own),
       deps.store
@@ -471,6 +494,26 @@ async function admitOnce(
   if (claimed.status === 'rejected') throw claimed.reason;
   const result = claimed.value;
   if (result.kind === 'claimed') throw new Error('unreachable');
-  if (result.kind === 'abandoned') return answerForDead(gate, result.planned);
+  if (result.kind === 'abandoned') return answerForDead(gate, result.planned, earlier ?? []);
   return refuseClaim(result);
+}
+
+const sentNoneOf = (records: ReadonlyArray<MessageRecord | undefined> | undefined) =>
+  records !== undefined && sentNone(records);
+
+/** The units taken fresh for numbers a dead attempt's records say it surely did not send. */
+function unsentInRecords(
+  records: ReadonlyArray<MessageRecord | undefined>,
+  units: readonly TakenUnit[],
+): TakenUnit[] {
+  const unsent = new Set(
+    records.flatMap((record) =>
+      record &&
+      record.phase !== 'sending' &&
+      (record.status === 'not_sent' || record.status === 'rejected')
+        ? [record.to]
+        : [],
+    ),
+  );
+  return units.filter((unit) => unit.fresh && unsent.has(unit.number));
 }

@@ -58,6 +58,11 @@ export interface IdempotencyLedger {
   claim(request: ClaimRequest): Promise<ClaimResult>;
   complete(id: string, claim: string, outcome: StoredOutcome): Promise<void>;
   release(id: string, claim: string): Promise<void>;
+  /**
+   * Names `planned` as the messages the key answers for, while `claim` holds it: a request that
+   * took over a dead attempt's claim and answers for that attempt's messages, not its own.
+   */
+  replan(id: string, claim: string, planned: readonly string[]): Promise<void>;
 }
 
 /** Gzipped answer bytes per item: well under DynamoDB's 400 KB item limit. */
@@ -227,6 +232,28 @@ export function createIdempotencyLedger(options: {
         // Taken over after this attempt's lease ran out: the other attempt answers for the key.
         if (isConditionFailure(error)) return;
         throw storeError('completing an idempotency key', error);
+      }
+    },
+
+    async replan(id, claim, planned) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: key(id),
+            UpdateExpression: 'SET planned = :planned',
+            ConditionExpression: 'claim = :claim AND #state = :inProgress',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: {
+              ':planned': [...planned],
+              ':claim': claim,
+              ':inProgress': 'in_progress',
+            },
+          }),
+        );
+      } catch (error) {
+        if (isConditionFailure(error)) return;
+        throw storeError('naming the messages of an idempotency key', error);
       }
     },
 

@@ -218,6 +218,8 @@ describe('POST /sms with Idempotency-Key', () => {
     submittedAt: new Date().toISOString(),
     ...fields,
   });
+  const acceptedRecord = (messageId: string, to: string, providerMessageId: string) =>
+    recordOf(messageId, to, { status: 'accepted', providerMessageId });
 
   it('a dead attempt that recorded every outcome is answered as it would have answered: 202, replayed, nothing sent', async () => {
     const handler = await load('../../functions/sendSms.ts');
@@ -229,10 +231,7 @@ describe('POST /sms with Idempotency-Key', () => {
       '0b0b0b0b-0000-8000-8000-000000000012',
     ];
     await deadAttempt('k-recorded', body, planned, [
-      recordOf(planned[0] as string, to[0] as string, {
-        status: 'accepted',
-        providerMessageId: 'dead-attempt-1',
-      }),
+      acceptedRecord(planned[0] as string, to[0] as string, 'dead-attempt-1'),
       recordOf(planned[1] as string, to[2] as string, {
         status: 'rejected',
         error: { code: 'opted_out', message: 'the recipient opted out' },
@@ -276,10 +275,7 @@ describe('POST /sms with Idempotency-Key', () => {
     ];
     await deadAttempt('k-half', body, planned, [
       recordOf(planned[0] as string, to[0] as string, { status: 'unknown', phase: 'sending' }),
-      recordOf(planned[1] as string, to[1] as string, {
-        status: 'accepted',
-        providerMessageId: 'dead-attempt-2',
-      }),
+      acceptedRecord(planned[1] as string, to[1] as string, 'dead-attempt-2'),
     ]);
     const answer = await post(handler, body, 'k-half');
     expect(answer.statusCode).toBe(504);
@@ -300,6 +296,57 @@ describe('POST /sms with Idempotency-Key', () => {
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.body).toEqual(answer.body);
     expect(to.map(sentTo)).toEqual([0, 0]);
+  });
+
+  it('a dead attempt that surely sent nothing leaves the retry to send, once', async () => {
+    const handler = await load('../../functions/sendSms.ts');
+    const to = ['+6591230062'];
+    const body = { ...BODY, to };
+    // Rate-limited before any call (a 429 whose key's release never happened): nothing went out.
+    const planned = ['0b0b0b0b-0000-8000-8000-000000000041'];
+    await deadAttempt('k-nothing', body, planned, [
+      recordOf(planned[0] as string, to[0] as string, {
+        status: 'not_sent',
+        error: { code: 'rate_limited', message: 'too many messages to this number' },
+      }),
+    ]);
+    const answer = await post(handler, body, 'k-nothing');
+    expect(answer.statusCode).toBe(202);
+    expect(answer.headers['idempotent-replayed']).toBeUndefined();
+    expect(answer.body.messages?.map((m) => m.status)).toEqual(['accepted']);
+    expect(answer.body.messages?.[0]?.messageId).not.toBe(planned[0]);
+    expect(sentTo('+6591230062')).toBe(1);
+    const again = await post(handler, body, 'k-nothing');
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toEqual(answer.body);
+    expect(sentTo('+6591230062')).toBe(1);
+  });
+
+  it("a dead attempt's record wins over what screening says now (the allowed countries changed)", async () => {
+    // Sent by the attempt, then SG left the allowed countries: the answer still says accepted.
+    try {
+      const handler = await load('../../functions/sendSms.ts', { SMS_ALLOWED_COUNTRIES: 'MY' });
+      const to = ['+6591230063', '+60123456063'];
+      const body = { ...BODY, to };
+      const planned = [
+        '0b0b0b0b-0000-8000-8000-000000000051',
+        '0b0b0b0b-0000-8000-8000-000000000052',
+      ];
+      await deadAttempt('k-screened', body, planned, [
+        acceptedRecord(planned[0] as string, to[0] as string, 'dead-3'),
+        acceptedRecord(planned[1] as string, to[1] as string, 'dead-4'),
+      ]);
+      const answer = await post(handler, body, 'k-screened');
+      expect(answer.statusCode).toBe(202);
+      expect(answer.body.messages).toEqual([
+        { messageId: planned[0], to: to[0], status: 'accepted' },
+        { messageId: planned[1], to: to[1], status: 'accepted' },
+      ]);
+      expect(to.map(sentTo)).toEqual([0, 0]);
+    } finally {
+      // loadHandler leaves the variable set for the next test.
+      delete process.env.SMS_ALLOWED_COUNTRIES;
+    }
   });
 
   it('a replay counts nothing against the recipient limit', async () => {
@@ -469,5 +516,43 @@ describe('the idempotency ledger', () => {
     const replay = await ledger.claim({ ...request, now: Date.now() });
     expect(replay.kind).toBe('replay');
     expect(replay.kind === 'replay' && replay.outcome).toEqual({ kind: 'ok', body });
+  });
+
+  it('a takeover that answers for the dead attempt names its messages again, for whoever comes next', async () => {
+    const ledger = createIdempotencyLedger({
+      client: createDocumentClient({ endpoint: local.services.dynamo.endpoint }),
+      tableName: local.services.table,
+    });
+    const { randomUUID } = await import('node:crypto');
+    const request = { id: `replan-${randomUUID()}`, fingerprint: 'f' };
+    const dead = ['0b0b0b0b-0000-8000-8000-000000000031'];
+    const mine = ['0b0b0b0b-0000-8000-8000-000000000032'];
+    const first = await ledger.claim({
+      ...request,
+      leaseUntil: Date.now() - 1,
+      planned: dead,
+      now: Date.now(),
+    });
+    expect(first.kind).toBe('claimed');
+    // Taken over: the claim names the new request's ids, and says whose it took over.
+    const second = await ledger.claim({
+      ...request,
+      leaseUntil: Date.now() - 1,
+      planned: mine,
+      now: Date.now(),
+    });
+    if (second.kind !== 'abandoned') throw new Error(`not taken over: ${second.kind}`);
+    expect(second.planned).toEqual(dead);
+    // Answering for the dead attempt, it names the dead attempt's ids again: if it dies too, the
+    // next request answers for those, not for ids that were never sent.
+    await ledger.replan(request.id, second.claim, second.planned);
+    await ledger.replan(request.id, 'not-the-claim', mine); // another claim changes nothing
+    const third = await ledger.claim({
+      ...request,
+      leaseUntil: Date.now() + 60_000,
+      planned: mine,
+      now: Date.now(),
+    });
+    expect(third.kind === 'abandoned' && third.planned).toEqual(dead);
   });
 });
