@@ -454,16 +454,33 @@ async function admitOnce(
       : undefined;
   // A claim taken over from an attempt that died: what that attempt recorded decides.
   const earlier = abandoned ? await readDeadAttempt(abandoned.planned, deps) : undefined;
-  if ((claimed.status === 'fulfilled' && claimed.value.kind === 'claimed') || sentNoneOf(earlier)) {
-    // This request's claim, or the claim of an attempt that surely sent nothing (nothing to
-    // answer for): the key names this request's messages, and it sends them.
+  if (claimed.status === 'fulfilled' && claimed.value.kind === 'claimed') {
     if (admitted.status === 'fulfilled') return admitted.value;
     await settleAfterError(gate, admitted.reason, deps.log);
     throw admitted.reason;
   }
-  // Answering for the dead attempt's messages: the key names them again before this request's
-  // own intents go (a failure here leaves them named, and the key with them).
-  if (abandoned) await gate.replan(abandoned.planned);
+  if (earlier && sentNone(earlier)) {
+    // The claim of an attempt that surely sent nothing: nothing to answer for, so this request
+    // sends its own messages as the key's owner, once the key names them (until then it names
+    // the dead attempt's, all unsent: a failure here sends nothing and leaves the key so).
+    if (admitted.status === 'rejected') {
+      await settleAfterError(gate, admitted.reason, deps.log);
+      throw admitted.reason;
+    }
+    try {
+      await gate.replan(intents.map((intent) => intent.messageId));
+      return admitted.value;
+    } catch (error) {
+      await Promise.all([
+        giveBackQuietly(
+          deps,
+          [...admitted.value.units.values()].filter((unit) => unit.fresh),
+        ),
+        discardQuietly(deps, intents),
+      ]);
+      throw error;
+    }
+  }
   if (admitted.status === 'fulfilled') {
     // The units are the key's owner's too (same holder): only another body gives its own back,
     // and a replay (or an answer for a dead attempt) those it took afresh for numbers the first
@@ -482,14 +499,7 @@ async function admitOnce(
             : earlier
               ? unsentInRecords(earlier, units)
               : [];
-    await Promise.all([
-      giveBackQuietly(deps, own),
-      deps.store
-        .discardMessages(intents.map((intent) => intent.messageId))
-        .catch((error: unknown) =>
-          deps.log.warn('intents not removed', { reason: (error as Error).message }),
-        ),
-    ]);
+    await Promise.all([giveBackQuietly(deps, own), discardQuietly(deps, intents)]);
   }
   if (claimed.status === 'rejected') throw claimed.reason;
   const result = claimed.value;
@@ -498,8 +508,17 @@ async function admitOnce(
   return refuseClaim(result);
 }
 
-const sentNoneOf = (records: ReadonlyArray<MessageRecord | undefined> | undefined) =>
-  records !== undefined && sentNone(records);
+/** Removes this request's intents (it sends none of them); a failure is logged. */
+function discardQuietly(
+  deps: Pick<SendSmsDeps, 'store' | 'log'>,
+  intents: readonly MessageRecord[],
+): Promise<void> {
+  return deps.store
+    .discardMessages(intents.map((intent) => intent.messageId))
+    .catch((error: unknown) =>
+      deps.log.warn('intents not removed', { reason: (error as Error).message }),
+    );
+}
 
 /** The units taken fresh for numbers a dead attempt's records say it surely did not send. */
 function unsentInRecords(

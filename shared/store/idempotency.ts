@@ -60,7 +60,8 @@ export interface IdempotencyLedger {
   release(id: string, claim: string): Promise<void>;
   /**
    * Names `planned` as the messages the key answers for, while `claim` holds it: a request that
-   * took over a dead attempt's claim and answers for that attempt's messages, not its own.
+   * took over the claim of a dead attempt that surely sent nothing, before it sends its own (a
+   * takeover keeps naming the dead attempt's messages until then).
    */
   replan(id: string, claim: string, planned: readonly string[]): Promise<void>;
 }
@@ -113,7 +114,7 @@ export function createIdempotencyLedger(options: {
       const claim = randomUUID();
       const nowSeconds = Math.floor(request.now / 1000);
       try {
-        const put = await client.send(
+        await client.send(
           new PutCommand({
             TableName: tableName,
             Item: {
@@ -125,29 +126,44 @@ export function createIdempotencyLedger(options: {
               ...(request.planned ? { planned: [...request.planned] } : {}),
               expiresAt: nowSeconds + KEPT_SECONDS,
             },
-            // New, expired (TTL deletes lazily), or claimed by an attempt whose lease ran out
-            // (same body): a crashed attempt never blocks its key for good.
+            // New, or expired (TTL deletes lazily).
+            ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowSeconds',
+            ExpressionAttributeValues: { ':nowSeconds': nowSeconds },
+          }),
+        );
+        return { kind: 'claimed', claim };
+      } catch (error) {
+        if (!isConditionFailure(error)) throw storeError('claiming an idempotency key', error);
+      }
+      try {
+        // Claimed by an attempt whose lease ran out (same body): a crashed attempt never blocks
+        // its key for good. The claim changes hands but keeps naming that attempt's messages:
+        // whatever happens to this request, the next one reads what the dead attempt did.
+        const taken = await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: key(request.id),
+            UpdateExpression: 'SET claim = :claim, leaseUntil = :leaseUntil',
             ConditionExpression:
-              'attribute_not_exists(pk) OR expiresAt < :nowSeconds OR (#state = :inProgress AND leaseUntil < :now AND fingerprint = :fingerprint)',
+              '#state = :inProgress AND leaseUntil < :now AND fingerprint = :fingerprint AND expiresAt >= :nowSeconds',
             ExpressionAttributeNames: { '#state': 'state' },
             ExpressionAttributeValues: {
-              ':nowSeconds': nowSeconds,
+              ':claim': claim,
+              ':leaseUntil': request.leaseUntil,
               ':inProgress': 'in_progress',
               ':now': request.now,
               ':fingerprint': request.fingerprint,
+              ':nowSeconds': nowSeconds,
             },
             ReturnValues: 'ALL_OLD',
           }),
         );
-        const old = put.Attributes;
-        if (old && old.state === 'in_progress' && Number(old.expiresAt) >= nowSeconds) {
-          return {
-            kind: 'abandoned',
-            claim,
-            planned: Array.isArray(old.planned) ? old.planned.map(String) : [],
-          };
-        }
-        return { kind: 'claimed', claim };
+        const old = taken.Attributes;
+        return {
+          kind: 'abandoned',
+          claim,
+          planned: Array.isArray(old?.planned) ? old.planned.map(String) : [],
+        };
       } catch (error) {
         if (!isConditionFailure(error)) throw storeError('claiming an idempotency key', error);
       }

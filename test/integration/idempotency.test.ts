@@ -518,7 +518,7 @@ describe('the idempotency ledger', () => {
     expect(replay.kind === 'replay' && replay.outcome).toEqual({ kind: 'ok', body });
   });
 
-  it('a takeover that answers for the dead attempt names its messages again, for whoever comes next', async () => {
+  it("a takeover keeps naming the dead attempt's messages until the new owner names its own", async () => {
     const ledger = createIdempotencyLedger({
       client: createDocumentClient({ endpoint: local.services.dynamo.endpoint }),
       tableName: local.services.table,
@@ -527,32 +527,29 @@ describe('the idempotency ledger', () => {
     const request = { id: `replan-${randomUUID()}`, fingerprint: 'f' };
     const dead = ['0b0b0b0b-0000-8000-8000-000000000031'];
     const mine = ['0b0b0b0b-0000-8000-8000-000000000032'];
-    const first = await ledger.claim({
-      ...request,
+    const theirs = ['0b0b0b0b-0000-8000-8000-000000000033'];
+    const claimAt = (planned: string[], leaseUntil = Date.now() - 1) =>
+      ledger.claim({ ...request, leaseUntil, planned, now: Date.now() });
+    expect((await claimAt(dead)).kind).toBe('claimed');
+    // Taken over twice (each taker dying in turn): both find the first attempt's messages, not
+    // the ids a taker fixed for itself (they may read "not sent" while the first were sent).
+    const second = await claimAt(mine);
+    expect(second).toMatchObject({ kind: 'abandoned', planned: dead });
+    const third = await claimAt(theirs);
+    if (third.kind !== 'abandoned') throw new Error(`not taken over: ${third.kind}`);
+    expect(third.planned).toEqual(dead);
+    // A taker that found nothing sent names its own before it sends; only its claim can.
+    await ledger.replan(request.id, 'not-the-claim', mine);
+    await ledger.replan(request.id, third.claim, theirs);
+    const fourth = await claimAt(mine, Date.now() + 60_000);
+    expect(fourth).toMatchObject({ kind: 'abandoned', planned: theirs });
+    // Another body under the key is still a conflict, whatever its lease.
+    const other = await ledger.claim({
+      id: request.id,
+      fingerprint: 'g',
       leaseUntil: Date.now() - 1,
-      planned: dead,
-      now: Date.now(),
+      now: Date.now() + 120_000,
     });
-    expect(first.kind).toBe('claimed');
-    // Taken over: the claim names the new request's ids, and says whose it took over.
-    const second = await ledger.claim({
-      ...request,
-      leaseUntil: Date.now() - 1,
-      planned: mine,
-      now: Date.now(),
-    });
-    if (second.kind !== 'abandoned') throw new Error(`not taken over: ${second.kind}`);
-    expect(second.planned).toEqual(dead);
-    // Answering for the dead attempt, it names the dead attempt's ids again: if it dies too, the
-    // next request answers for those, not for ids that were never sent.
-    await ledger.replan(request.id, second.claim, second.planned);
-    await ledger.replan(request.id, 'not-the-claim', mine); // another claim changes nothing
-    const third = await ledger.claim({
-      ...request,
-      leaseUntil: Date.now() + 60_000,
-      planned: mine,
-      now: Date.now(),
-    });
-    expect(third.kind === 'abandoned' && third.planned).toEqual(dead);
+    expect(other.kind).toBe('conflict');
   });
 });
