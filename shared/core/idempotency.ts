@@ -17,8 +17,11 @@ export interface IdempotencyGate {
   claim(planned?: readonly string[]): Promise<ClaimResult>;
   complete(outcome: StoredOutcome): Promise<void>;
   release(): Promise<void>;
-  /** Names `planned` as the messages the key answers for (a dead attempt's, taken over). */
-  replan(planned: readonly string[]): Promise<void>;
+  /**
+   * Names `planned` as the messages the key answers for (before sending them, having taken over
+   * a dead attempt's claim); false when this request's claim no longer holds the key.
+   */
+  replan(planned: readonly string[]): Promise<boolean>;
 }
 
 /** A stored answer to give again (`Idempotent-Replayed: true`): nothing was sent this time. */
@@ -87,7 +90,7 @@ export function idempotencyGate(
       if (claim) await ledger.release(options.id, claim);
     },
     async replan(planned) {
-      if (claim) await ledger.replan(options.id, claim, planned);
+      return claim ? ledger.replan(options.id, claim, planned) : false;
     },
   };
 }

@@ -467,19 +467,17 @@ async function admitOnce(
       await settleAfterError(gate, admitted.reason, deps.log);
       throw admitted.reason;
     }
+    let named: boolean;
     try {
-      await gate.replan(intents.map((intent) => intent.messageId));
-      return admitted.value;
+      named = await gate.replan(intents.map((intent) => intent.messageId));
     } catch (error) {
-      await Promise.all([
-        giveBackQuietly(
-          deps,
-          [...admitted.value.units.values()].filter((unit) => unit.fresh),
-        ),
-        discardQuietly(deps, intents),
-      ]);
+      await undoAdmission(deps, admitted.value, intents);
       throw error;
     }
+    if (named) return admitted.value;
+    // Another request holds the key now: it answers for it.
+    await undoAdmission(deps, admitted.value, intents);
+    return refuseClaim({ kind: 'in_progress', retryAfterSeconds: 1 });
   }
   if (admitted.status === 'fulfilled') {
     // The units are the key's owner's too (same holder): only another body gives its own back,
@@ -506,6 +504,21 @@ async function admitOnce(
   if (result.kind === 'claimed') throw new Error('unreachable');
   if (result.kind === 'abandoned') return answerForDead(gate, result.planned, earlier ?? []);
   return refuseClaim(result);
+}
+
+/** Gives back the units this request took afresh and removes its intents: it sends nothing. */
+function undoAdmission(
+  deps: SendSmsDeps,
+  admission: Admission,
+  intents: readonly MessageRecord[],
+): Promise<unknown> {
+  return Promise.all([
+    giveBackQuietly(
+      deps,
+      [...admission.units.values()].filter((unit) => unit.fresh),
+    ),
+    discardQuietly(deps, intents),
+  ]);
 }
 
 /** Removes this request's intents (it sends none of them); a failure is logged. */

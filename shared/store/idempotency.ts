@@ -61,9 +61,10 @@ export interface IdempotencyLedger {
   /**
    * Names `planned` as the messages the key answers for, while `claim` holds it: a request that
    * took over the claim of a dead attempt that surely sent nothing, before it sends its own (a
-   * takeover keeps naming the dead attempt's messages until then).
+   * takeover keeps naming the dead attempt's messages until then). False when `claim` no
+   * longer holds the key (nothing was changed).
    */
-  replan(id: string, claim: string, planned: readonly string[]): Promise<void>;
+  replan(id: string, claim: string, planned: readonly string[]): Promise<boolean>;
 }
 
 /** Gzipped answer bytes per item: well under DynamoDB's 400 KB item limit. */
@@ -143,7 +144,10 @@ export function createIdempotencyLedger(options: {
           new UpdateCommand({
             TableName: tableName,
             Key: key(request.id),
-            UpdateExpression: 'SET claim = :claim, leaseUntil = :leaseUntil',
+            // Kept 24 h from the takeover, as from a claim: a key that expired while its new
+            // owner still sends could be claimed afresh and sent again.
+            UpdateExpression:
+              'SET claim = :claim, leaseUntil = :leaseUntil, expiresAt = :expiresAt',
             ConditionExpression:
               '#state = :inProgress AND leaseUntil < :now AND fingerprint = :fingerprint AND expiresAt >= :nowSeconds',
             ExpressionAttributeNames: { '#state': 'state' },
@@ -154,6 +158,7 @@ export function createIdempotencyLedger(options: {
               ':now': request.now,
               ':fingerprint': request.fingerprint,
               ':nowSeconds': nowSeconds,
+              ':expiresAt': nowSeconds + KEPT_SECONDS,
             },
             ReturnValues: 'ALL_OLD',
           }),
@@ -267,8 +272,9 @@ export function createIdempotencyLedger(options: {
             },
           }),
         );
+        return true;
       } catch (error) {
-        if (isConditionFailure(error)) return;
+        if (isConditionFailure(error)) return false;
         throw storeError('naming the messages of an idempotency key', error);
       }
     },

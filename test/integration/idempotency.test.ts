@@ -539,8 +539,8 @@ describe('the idempotency ledger', () => {
     if (third.kind !== 'abandoned') throw new Error(`not taken over: ${third.kind}`);
     expect(third.planned).toEqual(dead);
     // A taker that found nothing sent names its own before it sends; only its claim can.
-    await ledger.replan(request.id, 'not-the-claim', mine);
-    await ledger.replan(request.id, third.claim, theirs);
+    expect(await ledger.replan(request.id, 'not-the-claim', mine)).toBe(false);
+    expect(await ledger.replan(request.id, third.claim, theirs)).toBe(true);
     const fourth = await claimAt(mine, Date.now() + 60_000);
     expect(fourth).toMatchObject({ kind: 'abandoned', planned: theirs });
     // Another body under the key is still a conflict, whatever its lease.
@@ -551,5 +551,38 @@ describe('the idempotency ledger', () => {
       now: Date.now() + 120_000,
     });
     expect(other.kind).toBe('conflict');
+  });
+
+  it('a takeover keeps the key 24 h from then: it cannot expire under its new owner and be claimed afresh', async () => {
+    const client = createDocumentClient({ endpoint: local.services.dynamo.endpoint });
+    const ledger = createIdempotencyLedger({ client, tableName: local.services.table });
+    const { randomUUID } = await import('node:crypto');
+    const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
+    const request = { id: `renew-${randomUUID()}`, fingerprint: 'f', planned: ['a'] };
+    const hour = 3_600_000;
+    const dayAgo = Date.now() - 23.9 * hour;
+    expect((await ledger.claim({ ...request, leaseUntil: dayAgo + 1, now: dayAgo })).kind).toBe(
+      'claimed',
+    );
+    const taken = await ledger.claim({
+      ...request,
+      leaseUntil: Date.now() + 60_000,
+      now: Date.now(),
+    });
+    expect(taken.kind).toBe('abandoned');
+    const item = await client.send(
+      new GetCommand({
+        TableName: local.services.table,
+        Key: { pk: `IDEM#${request.id}`, sk: 'IDEM' },
+      }),
+    );
+    expect(Number(item.Item?.expiresAt)).toBeGreaterThan(Date.now() / 1000 + 23.9 * 3600);
+    // An hour on, the key is the new owner's still: no fresh claim.
+    const later = await ledger.claim({
+      ...request,
+      leaseUntil: Date.now(),
+      now: Date.now() + hour,
+    });
+    expect(later.kind).not.toBe('claimed');
   });
 });
