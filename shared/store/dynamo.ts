@@ -17,7 +17,7 @@ import { StoreError } from '../errors.ts';
 import { messageIdFor, messageIdOf } from '../messageId.ts';
 import type { DeliveryReport, InboundMessage } from '../ports/push.ts';
 import { mapWithConcurrency } from '../util/pool.ts';
-import { isConditionFailure, storeError } from './dynamoErrors.ts';
+import { applied, storeError } from './dynamoErrors.ts';
 import type { ApplyOptions, MessageRecord, MessageStore, StoredMessage } from './types.ts';
 import { consistentBatchGet, untilProcessed } from './unprocessed.ts';
 
@@ -386,22 +386,19 @@ export function createDynamoStore(options: DynamoStoreOptions): MessageStore {
         expiresAt: expiresAt(receivedAt),
       });
       const mustExist = applyOptions?.mustExist;
-      const put = async (entry: ReportEntry) => {
-        try {
-          await client.send(
-            new PutCommand({
-              TableName: tableName,
-              Item: itemOf(entry),
-              // The first arrival wins: a duplicate is the same item, and keeps its first time.
-              ConditionExpression: 'attribute_not_exists(pk)',
-            }),
-          );
-          return true;
-        } catch (error) {
-          if (isConditionFailure(error)) return false;
-          throw storeError('storing a delivery report', error);
-        }
-      };
+      const put = (entry: ReportEntry) =>
+        applied(
+          () =>
+            client.send(
+              new PutCommand({
+                TableName: tableName,
+                Item: itemOf(entry),
+                // The first arrival wins: a duplicate is the same item, and keeps its first time.
+                ConditionExpression: 'attribute_not_exists(pk)',
+              }),
+            ),
+          'storing a delivery report',
+        );
       if (entries.length >= BATCHED_FROM) return storeBatched(entries, itemOf, put, mustExist);
       const writes = mapWithConcurrency(entries, REPORT_WRITES, put);
       if (!mustExist) return (await writes).map((changed) => ({ changed }));
@@ -473,25 +470,24 @@ export function createDynamoStore(options: DynamoStoreOptions): MessageStore {
     },
 
     async recordInbound(message: InboundMessage, receivedAt: string) {
-      try {
-        await client.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: {
-              pk: `INBOUND#${message.provider}#${message.providerMessageId}`,
-              sk: 'INBOUND',
-              ...message,
-              receivedAt,
-              expiresAt: expiresAt(receivedAt),
-            },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-        return { changed: true };
-      } catch (error) {
-        if (isConditionFailure(error)) return { changed: false };
-        throw storeError('storing a reply', error);
-      }
+      const changed = await applied(
+        () =>
+          client.send(
+            new PutCommand({
+              TableName: tableName,
+              Item: {
+                pk: `INBOUND#${message.provider}#${message.providerMessageId}`,
+                sk: 'INBOUND',
+                ...message,
+                receivedAt,
+                expiresAt: expiresAt(receivedAt),
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            }),
+          ),
+        'storing a reply',
+      );
+      return { changed };
     },
 
     async listDue(now, { limit, cursor }) {
@@ -531,24 +527,24 @@ export function createDynamoStore(options: DynamoStoreOptions): MessageStore {
     },
 
     async scheduleCheck(messageId, next) {
-      try {
-        await client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: { pk: messageKey(messageId), sk: MESSAGE },
-            ...(next
-              ? {
-                  UpdateExpression: 'SET dueAt = :next, dueShard = :shard',
-                  ExpressionAttributeValues: { ':next': next, ':shard': dueShard(messageId) },
-                }
-              : { UpdateExpression: 'REMOVE dueAt, dueShard' }),
-            ConditionExpression: 'attribute_exists(pk)',
-          }),
-        );
-      } catch (error) {
-        if (isConditionFailure(error)) return;
-        throw storeError('scheduling a reconciliation', error);
-      }
+      // A message no longer there has nothing to schedule.
+      await applied(
+        () =>
+          client.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: { pk: messageKey(messageId), sk: MESSAGE },
+              ...(next
+                ? {
+                    UpdateExpression: 'SET dueAt = :next, dueShard = :shard',
+                    ExpressionAttributeValues: { ':next': next, ':shard': dueShard(messageId) },
+                  }
+                : { UpdateExpression: 'REMOVE dueAt, dueShard' }),
+              ConditionExpression: 'attribute_exists(pk)',
+            }),
+          ),
+        'scheduling a reconciliation',
+      );
     },
   };
   return store;

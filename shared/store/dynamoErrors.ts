@@ -16,3 +16,17 @@ export function storeError(what: string, error: unknown): AppError {
     cause: error,
   });
 }
+
+/**
+ * Runs one conditional write or delete: true when it was applied, false when its condition did
+ * not hold (not a fault); anything else is `storeError(what)`.
+ */
+export async function applied(write: () => Promise<unknown>, what: string): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw storeError(what, error);
+  }
+}

@@ -8,7 +8,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure, storeError } from './dynamoErrors.ts';
+import { applied, isConditionFailure, storeError } from './dynamoErrors.ts';
 
 /*
  * The Idempotency-Key ledger (SPEC "Idempotency"), one item per caller and key:
@@ -256,43 +256,41 @@ export function createIdempotencyLedger(options: {
       }
     },
 
-    async replan(id, claim, planned) {
-      try {
-        await client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: key(id),
-            UpdateExpression: 'SET planned = :planned',
-            ConditionExpression: 'claim = :claim AND #state = :inProgress',
-            ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: {
-              ':planned': [...planned],
-              ':claim': claim,
-              ':inProgress': 'in_progress',
-            },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw storeError('naming the messages of an idempotency key', error);
-      }
+    replan(id, claim, planned) {
+      return applied(
+        () =>
+          client.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: key(id),
+              UpdateExpression: 'SET planned = :planned',
+              ConditionExpression: 'claim = :claim AND #state = :inProgress',
+              ExpressionAttributeNames: { '#state': 'state' },
+              ExpressionAttributeValues: {
+                ':planned': [...planned],
+                ':claim': claim,
+                ':inProgress': 'in_progress',
+              },
+            }),
+          ),
+        'naming the messages of an idempotency key',
+      );
     },
 
     async release(id, claim) {
-      try {
-        await client.send(
-          new DeleteCommand({
-            TableName: tableName,
-            Key: key(id),
-            ConditionExpression: 'claim = :claim',
-            ExpressionAttributeValues: { ':claim': claim },
-          }),
-        );
-      } catch (error) {
-        if (isConditionFailure(error)) return;
-        throw storeError('releasing an idempotency key', error);
-      }
+      // Taken over meanwhile: the other claim is not this one's to release.
+      await applied(
+        () =>
+          client.send(
+            new DeleteCommand({
+              TableName: tableName,
+              Key: key(id),
+              ConditionExpression: 'claim = :claim',
+              ExpressionAttributeValues: { ':claim': claim },
+            }),
+          ),
+        'releasing an idempotency key',
+      );
     },
   };
 }

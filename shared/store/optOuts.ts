@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure, storeError } from './dynamoErrors.ts';
+import { applied, storeError } from './dynamoErrors.ts';
 import { consistentBatchGet } from './unprocessed.ts';
 
 /*
@@ -90,46 +90,43 @@ export function createDynamoOptOutStore(options: DynamoOptOutStoreOptions): OptO
     },
 
     async put(number, entry) {
-      try {
-        await client.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: { ...keyOf(number), number, since: entry.since, source: entry.source },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-        return { changed: true };
-      } catch (error) {
-        if (isConditionFailure(error)) return { changed: false };
-        throw storeError('storing an opt-out', error);
-      }
+      const changed = await applied(
+        () =>
+          client.send(
+            new PutCommand({
+              TableName: tableName,
+              Item: { ...keyOf(number), number, since: entry.since, source: entry.source },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            }),
+          ),
+        'storing an opt-out',
+      );
+      return { changed };
     },
 
     async remove(number, removeOptions = {}) {
       const { notAfter } = removeOptions;
-      try {
-        await client.send(
-          new DeleteCommand({
-            TableName: tableName,
-            Key: keyOf(number),
-            // ISO 8601 UTC times of one format compare as strings.
-            ConditionExpression:
-              notAfter === undefined
-                ? 'attribute_exists(pk)'
-                : 'attribute_exists(pk) AND #since <= :notAfter',
-            ...(notAfter === undefined
-              ? {}
-              : {
-                  ExpressionAttributeNames: { '#since': 'since' },
-                  ExpressionAttributeValues: { ':notAfter': notAfter },
-                }),
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw storeError('removing an opt-out', error);
-      }
+      return applied(
+        () =>
+          client.send(
+            new DeleteCommand({
+              TableName: tableName,
+              Key: keyOf(number),
+              // ISO 8601 UTC times of one format compare as strings.
+              ConditionExpression:
+                notAfter === undefined
+                  ? 'attribute_exists(pk)'
+                  : 'attribute_exists(pk) AND #since <= :notAfter',
+              ...(notAfter === undefined
+                ? {}
+                : {
+                    ExpressionAttributeNames: { '#since': 'since' },
+                    ExpressionAttributeValues: { ':notAfter': notAfter },
+                  }),
+            }),
+          ),
+        'removing an opt-out',
+      );
     },
   };
 }

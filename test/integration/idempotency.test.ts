@@ -218,6 +218,9 @@ describe('POST /sms with Idempotency-Key', () => {
     submittedAt: new Date().toISOString(),
     ...fields,
   });
+  /** `count` ids a dead attempt had fixed, told apart by `group` (1-9). */
+  const plannedIds = (group: number, count: number) =>
+    Array.from({ length: count }, (_, i) => `0b0b0b0b-0000-8000-8000-0000000000${group}${i + 1}`);
   const acceptedRecord = (messageId: string, to: string, providerMessageId: string) =>
     recordOf(messageId, to, { status: 'accepted', providerMessageId });
 
@@ -226,10 +229,7 @@ describe('POST /sms with Idempotency-Key', () => {
     // A satellite number is refused before any intent: it is not among the planned ids.
     const to = ['+6591230057', '+881612345678', '+6591230058'];
     const body = { ...BODY, to };
-    const planned = [
-      '0b0b0b0b-0000-8000-8000-000000000011',
-      '0b0b0b0b-0000-8000-8000-000000000012',
-    ];
+    const planned = plannedIds(1, 2);
     await deadAttempt('k-recorded', body, planned, [
       acceptedRecord(planned[0] as string, to[0] as string, 'dead-attempt-1'),
       recordOf(planned[1] as string, to[2] as string, {
@@ -269,10 +269,7 @@ describe('POST /sms with Idempotency-Key', () => {
     const handler = await load('../../functions/sendSms.ts');
     const to = ['+6591230059', '+6591230060'];
     const body = { ...BODY, to };
-    const planned = [
-      '0b0b0b0b-0000-8000-8000-000000000021',
-      '0b0b0b0b-0000-8000-8000-000000000022',
-    ];
+    const planned = plannedIds(2, 2);
     await deadAttempt('k-half', body, planned, [
       recordOf(planned[0] as string, to[0] as string, { status: 'unknown', phase: 'sending' }),
       acceptedRecord(planned[1] as string, to[1] as string, 'dead-attempt-2'),
@@ -303,7 +300,7 @@ describe('POST /sms with Idempotency-Key', () => {
     const to = ['+6591230062'];
     const body = { ...BODY, to };
     // Rate-limited before any call (a 429 whose key's release never happened): nothing went out.
-    const planned = ['0b0b0b0b-0000-8000-8000-000000000041'];
+    const planned = plannedIds(4, 1);
     await deadAttempt('k-nothing', body, planned, [
       recordOf(planned[0] as string, to[0] as string, {
         status: 'not_sent',
@@ -328,10 +325,7 @@ describe('POST /sms with Idempotency-Key', () => {
       const handler = await load('../../functions/sendSms.ts', { SMS_ALLOWED_COUNTRIES: 'MY' });
       const to = ['+6591230063', '+60123456063'];
       const body = { ...BODY, to };
-      const planned = [
-        '0b0b0b0b-0000-8000-8000-000000000051',
-        '0b0b0b0b-0000-8000-8000-000000000052',
-      ];
+      const planned = plannedIds(5, 2);
       await deadAttempt('k-screened', body, planned, [
         acceptedRecord(planned[0] as string, to[0] as string, 'dead-3'),
         acceptedRecord(planned[1] as string, to[1] as string, 'dead-4'),
